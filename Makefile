@@ -1,0 +1,56 @@
+# contract-kit: `make demo` and `make test` are all a newcomer needs (Python 3.11+ and make).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: demo test lint snapshots clean help
+
+help:
+	@echo "make demo       install into .venv and run validate, convert and diff on the bundled fixtures"
+	@echo "make test       install with test extras and run the whole suite"
+	@echo "make lint       ruff and mypy --strict"
+	@echo "make snapshots  regenerate the golden files in fixtures/golden (review the diff!)"
+	@echo "make clean      remove .venv, caches and build output"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+SOURCES := $(shell find contract_kit schemas -type f -not -path "*/__pycache__/*")
+
+$(STAMP_RUN): pyproject.toml $(SOURCES) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet .
+	@touch $@
+
+$(STAMP_DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
+	@touch $@ $(STAMP_RUN)
+
+demo: $(STAMP_RUN)
+	@echo "== contract-kit validate fixtures/antavo"
+	$(BIN)/contract-kit validate fixtures/antavo
+	@echo
+	@echo "== contract-kit validate fixtures/invalid  (expected to fail: one violation kind per file)"
+	-$(BIN)/contract-kit validate fixtures/invalid
+	@echo
+	@echo "== contract-kit convert fixtures/antavo/containers/records.ndjson"
+	$(BIN)/contract-kit convert fixtures/antavo/containers/records.ndjson
+	@echo
+	@echo "== contract-kit diff fixtures/antavo fixtures/golden"
+	$(BIN)/contract-kit diff fixtures/antavo fixtures/golden
+
+test: $(STAMP_DEV)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check contract_kit tests
+	$(BIN)/mypy --strict contract_kit
+
+snapshots: $(STAMP_DEV)
+	env -u CI $(BIN)/contract-kit diff fixtures/antavo fixtures/golden --update
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

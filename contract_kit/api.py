@@ -1,0 +1,74 @@
+"""The Python API: what the CLI does, as functions that return values."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import jsonio, pipeline, sources
+from .config import Config
+from .report import Report, Tally
+from .violations import Violation
+
+PathInput = str | os.PathLike[str]
+Input = PathInput | Sequence[PathInput] | Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+MEMORY_NAME = "<memory>"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """The messages converted, in input order, and what kept the others out."""
+
+    messages: list[dict[str, Any]]
+    report: Report
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        return self.report.violations
+
+
+def validate(source: Input, *, kind: pipeline.KindOption = "auto", strict: bool = False) -> Report:
+    """Check files, directories or in-memory records/messages against the contract.
+
+    >>> validate("fixtures/antavo").ok
+    True
+    """
+    inputs = _sources(source)
+    tally = Tally("validate", len(inputs))
+    for outcome in pipeline.validate(inputs, kind=kind, strict=strict):
+        tally.add(outcome)
+    return tally.report()
+
+
+def convert(source: Input, *, config: Config | None = None) -> Conversion:
+    """Convert Antavo records (files, directories or in-memory values) into Segment messages."""
+    inputs = _sources(source)
+    tally = Tally("convert", len(inputs))
+    messages = []
+    for outcome in pipeline.convert(inputs, config=config or Config()):
+        tally.add(outcome)
+        if outcome.message is not None:
+            messages.append(outcome.message)
+    return Conversion(messages, tally.report())
+
+
+def _sources(source: Input) -> list[sources.Source]:
+    """Paths are read from disk (raising sources.UsageError if missing); values are checked as
+    one in-memory document named `<memory>`, so locations point into its pretty-printed JSON."""
+    if isinstance(source, str | os.PathLike):
+        return sources.collect([source])
+    if (
+        isinstance(source, Sequence)
+        and source
+        and all(isinstance(item, str | os.PathLike) for item in source)
+    ):
+        return sources.collect([Path(item) for item in source])  # type: ignore[arg-type]
+    return [sources.Source(MEMORY_NAME, None, text=jsonio.dump_pretty(source))]

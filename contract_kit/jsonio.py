@@ -1,0 +1,260 @@
+"""Strict JSON reading and writing, and mapping a JSON Pointer to a line and column.
+
+One way to read JSON for every command. Beyond what `json` rejects, a record is refused when it
+has duplicate keys (one value would be lost silently), `NaN` / `Infinity`, or a number too large
+for a double (`1e400`): these are reported as findings with the pointer of the offending value.
+Positions are worked out lazily, only for values that have a problem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import pointers
+from .violations import Finding
+
+#: json's own string scanner (C when available): steps over a key while locating.
+_scan_string: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_WHITESPACE = " \t\n\r"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class JSONSyntaxError(Exception):
+    """Text that is not JSON. `offset` is where it breaks (0-based, in characters)."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+class _DuplicateKeys(dict[str, Any]):
+    """An object whose text repeats keys; `duplicates` names them."""
+
+    duplicates: list[str]
+
+
+@dataclass(frozen=True)
+class _BadNumber:
+    """Stands in for a number that has no double value (NaN, Infinity, 1e400)."""
+
+    text: str
+
+
+class _StrictDecoder(json.JSONDecoder):
+    """Decodes like `json`, but marks duplicate keys and numbers a double cannot hold."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            object_pairs_hook=self._object,
+            parse_float=self._float,
+            parse_int=self._int,
+            parse_constant=self._constant,
+        )
+        self.suspicious = False
+
+    def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) == len(pairs):
+            return result
+        self.suspicious = True
+        seen: set[str] = set()
+        marked = _DuplicateKeys(result)
+        marked.duplicates = []
+        for key, _ in pairs:
+            if key in seen and key not in marked.duplicates:
+                marked.duplicates.append(key)
+            seen.add(key)
+        return marked
+
+    def _float(self, text: str) -> float | _BadNumber:
+        value = float(text)
+        if value in (float("inf"), float("-inf")):
+            self.suspicious = True
+            return _BadNumber(text)
+        return value
+
+    def _int(self, text: str) -> int | _BadNumber:
+        # Python refuses to build ints of more than 4300 digits; a double overflows long before.
+        if len(text) > 309:
+            self.suspicious = True
+            return _BadNumber(text if len(text) <= 20 else text[:12] + "…")
+        value = int(text)
+        try:
+            float(value)
+        except OverflowError:
+            self.suspicious = True
+            return _BadNumber(text)
+        return value
+
+    def _constant(self, text: str) -> _BadNumber:
+        self.suspicious = True
+        return _BadNumber(text)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed JSON text. `findings` hold duplicate keys and bad numbers, by pointer."""
+
+    value: Any
+    findings: tuple[Finding, ...]
+
+
+def parse(text: str, *, what: str = "file") -> Parsed:
+    """Parse a whole JSON text (one value, surrounded by white space only)."""
+    decoder = _StrictDecoder()
+    start = _skip_whitespace(text, 0)
+    if start == len(text):
+        raise JSONSyntaxError(
+            f"the {what} is empty" if not text else f"the {what} holds only white space", 0
+        )
+    try:
+        value, end = decoder.raw_decode(text, start)
+    except json.JSONDecodeError as error:
+        raise JSONSyntaxError(f"invalid JSON: {_explain(text, error)}", error.pos) from None
+    except RecursionError:
+        raise JSONSyntaxError("invalid JSON: nested too deeply", start) from None
+    rest = _skip_whitespace(text, end)
+    if rest < len(text):
+        hint = ""
+        if text[rest] in "{[" and "\n" in text[end:rest]:
+            hint = "; a file with one record a line is NDJSON: name it .ndjson or .jsonl"
+        raise JSONSyntaxError(f"invalid JSON: extra data after the first value{hint}", rest)
+    suspicious = decoder.suspicious or _SURROGATE_ESCAPE.search(text, start, end) is not None
+    findings = tuple(_suspicious_values(value)) if suspicious else ()
+    return Parsed(value, findings)
+
+
+def _explain(text: str, error: json.JSONDecodeError) -> str:
+    """json's message, with the common human mistakes named."""
+    before = text[: error.pos].rstrip(_WHITESPACE)
+    if before.endswith(",") and text[error.pos : error.pos + 1] in "}]":
+        return "trailing comma before the closing bracket (JSON allows none)"
+    if text.startswith(("//", "/*"), error.pos) or text.startswith("#", error.pos):
+        return "comments are not JSON"
+    return error.msg
+
+
+def _suspicious_values(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[Finding]:
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            yield Finding(
+                pointers.join(path),
+                "the string holds a lone UTF-16 surrogate (\\ud800-\\udfff), which UTF-8 "
+                "cannot encode",
+                "unicode",
+            )
+    elif isinstance(value, _BadNumber):
+        yield Finding(
+            pointers.join(path),
+            f"{value.text} is not a number a double can hold (NaN, Infinity or out of range)",
+            "number",
+        )
+    elif isinstance(value, dict):
+        for key in getattr(value, "duplicates", ()):
+            yield Finding(
+                pointers.join((*path, key)),
+                f"duplicate key {key!r}: all but the last value would be lost silently",
+                "duplicateKeys",
+            )
+        for key, item in value.items():
+            if _SURROGATE.search(key):
+                yield from _suspicious_values(key, (*path, key))
+            yield from _suspicious_values(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _suspicious_values(item, (*path, index))
+
+
+def _skip_whitespace(text: str, offset: int) -> int:
+    length = len(text)
+    while offset < length and text[offset] in _WHITESPACE:
+        offset += 1
+    return offset
+
+
+# A lenient decoder used only to step over values while locating; the text was parsed already.
+_SKIPPER = json.JSONDecoder(parse_int=lambda _: 0, parse_float=lambda _: 0.0)
+
+
+def locate(text: str, tokens: Sequence[str], start: int = 0) -> int:
+    """Offset where the value at `tokens` starts in `text` (a valid JSON value from `start`).
+
+    A missing member resolves to the object or array that lacks it, the deepest value that
+    exists on the path. With duplicate keys, the last one (the one JSON readers keep) is used.
+    """
+    offset = _skip_whitespace(text, start)
+    for token in tokens:
+        opener = text[offset] if offset < len(text) else ""
+        if opener == "{":
+            found = _find_member(text, offset, token)
+        elif opener == "[" and token.isdigit():
+            found = _find_element(text, offset, int(token))
+        else:
+            found = None
+        if found is None:
+            return offset
+        offset = found
+    return offset
+
+
+def _find_member(text: str, offset: int, name: str) -> int | None:
+    found = None
+    offset = _skip_whitespace(text, offset + 1)
+    while offset < len(text) and text[offset] == '"':
+        key, offset = _scan_string(text, offset + 1)
+        offset = _skip_whitespace(text, offset)
+        offset = _skip_whitespace(text, offset + 1)  # past ':'
+        if key == name:
+            found = offset
+        offset = _skip_whitespace(text, _SKIPPER.raw_decode(text, offset)[1])
+        if offset < len(text) and text[offset] == ",":
+            offset = _skip_whitespace(text, offset + 1)
+        else:
+            break
+    return found
+
+
+def _find_element(text: str, offset: int, index: int) -> int | None:
+    offset = _skip_whitespace(text, offset + 1)
+    if offset < len(text) and text[offset] == "]":
+        return None
+    for _ in range(index):
+        offset = _skip_whitespace(text, _SKIPPER.raw_decode(text, offset)[1])
+        if offset >= len(text) or text[offset] != ",":
+            return None
+        offset = _skip_whitespace(text, offset + 1)
+    return offset
+
+
+def line_column(text: str, offset: int, first_line: int = 1) -> tuple[int, int]:
+    """1-based line and column, in characters, of `offset` in `text`."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return first_line + text.count("\n", 0, offset), offset - line_start + 1
+
+
+def dump_compact(value: Any) -> str:
+    """Compact UTF-8 JSON, keys in the order given: the NDJSON output form."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def dump_pretty(value: Any) -> str:
+    """Two-space indent and a trailing newline: the golden file form."""
+    return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def dump_canonical(value: Any) -> str:
+    """Keys sorted, no white space, not ASCII-escaped: the same text for the same value."""
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+
+
+def compact_size(value: Any) -> int:
+    """Size in bytes of the compact UTF-8 JSON: how Segment measures its 32 KB limit."""
+    return len(dump_compact(value).encode("utf-8"))

@@ -1,0 +1,25 @@
+"""One JSON object: `{"ok", "files", "records", "violations": [...]}`; convert adds its counts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from ..report import Report
+from .base import Reporter
+
+
+class JSONReporter(Reporter):
+    name = "json"
+
+    def report(self, report: Report, stream: TextIO) -> None:
+        document: dict[str, Any] = {
+            "ok": report.ok,
+            "files": report.files,
+            "records": report.records,
+        }
+        if report.command == "convert":
+            document["converted"] = report.converted
+            document["skipped"] = report.skipped
+        document["violations"] = [violation.as_dict() for violation in report.violations]
+        stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,85 @@
+"""The bundled schemas: found in the package, registered offline, compiled once.
+
+An installed wheel carries the top-level `schemas/` folder as `contract_kit/schemas`; a source
+checkout reads the top-level folder itself. `$ref`s resolve only against these files: nothing is
+ever fetched over the network.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+
+from . import timestamps
+
+BASE_URI = "https://schemas.contract-kit.dev/"
+
+
+def schema_dir() -> Path:
+    packaged = Path(str(resources.files("contract_kit"))) / "schemas"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+@cache
+def _documents() -> dict[str, dict[str, Any]]:
+    root = schema_dir()
+    documents = {}
+    for path in sorted(root.rglob("*.json")):
+        name = path.relative_to(root).with_suffix("").as_posix()
+        documents[name] = json.loads(path.read_text(encoding="utf-8"))
+    return documents
+
+
+def names() -> list[str]:
+    """Schema names as `contract-kit schema list` shows them: `antavo/record`, `segment/track`…"""
+    return list(_documents())
+
+
+def document(name: str) -> dict[str, Any]:
+    """The schema named `name`. Raises KeyError for an unknown name."""
+    return _documents()[name]
+
+
+def path_of(name: str) -> Path:
+    return schema_dir() / f"{name}.json"
+
+
+def _refuse_retrieval(uri: str) -> Resource[Any]:
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs field, not in the stub
+
+
+@cache
+def registry() -> Registry[Any]:
+    resources_by_uri = [
+        (schema["$id"], Resource.from_contents(schema)) for schema in _documents().values()
+    ]
+    return Registry(retrieve=_refuse_retrieval).with_resources(resources_by_uri)  # type: ignore[call-arg]
+
+
+@cache
+def format_checker() -> FormatChecker:
+    """Only the formats the contract defines, with the contract's own rules.
+
+    jsonschema's default checker silently skips `date-time` unless optional packages are
+    installed; this one always checks it, and also refuses leap seconds and naive times.
+    """
+    checker = FormatChecker(formats=())
+    checker.checks("date-time")(timestamps.is_rfc3339)
+    checker.checks("date")(timestamps.is_full_date)
+    return checker
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(
+        document(name), registry=registry(), format_checker=format_checker()
+    )

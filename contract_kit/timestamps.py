@@ -1,0 +1,111 @@
+"""Instants: the contract's reading of RFC 3339 strings and Unix seconds, and Segment's form.
+
+Python's `datetime.fromisoformat` accepts far more than RFC 3339 (naive times, week dates), so
+the grammar is checked here, once, for the schemas' `date-time` format and for the transformer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import ROUND_FLOOR, Decimal
+
+_RFC3339 = re.compile(
+    r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[Tt]"
+    r"(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})(?:\.(?P<fraction>\d+))?"
+    r"(?:(?P<utc>[Zz])|(?P<sign>[+-])(?P<off_hour>\d{2}):(?P<off_minute>\d{2}))"
+)
+_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+#: Unix seconds must be below this: 10000-01-01T00:00:00Z.
+UNIX_SECONDS_LIMIT = 253402300800
+
+
+class InstantError(ValueError):
+    """Why a value is not an instant the contract accepts."""
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """An aware UTC datetime, truncated to milliseconds. Raises InstantError."""
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        if _NAIVE.fullmatch(text):
+            raise InstantError("it has no UTC offset, so the instant is ambiguous: add Z or ±hh:mm")
+        raise InstantError("it is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm))")
+    part = match.group
+    if part("second") == "60":
+        raise InstantError("leap seconds (:60) cannot be stored by Segment and most destinations")
+    off_hour, off_minute = int(part("off_hour") or 0), int(part("off_minute") or 0)
+    if off_hour > 23 or off_minute > 59:
+        raise InstantError("its UTC offset is out of range")
+    offset = timedelta(hours=off_hour, minutes=off_minute)
+    if part("sign") == "-":
+        offset = -offset
+    milliseconds = int((part("fraction") or "0")[:3].ljust(3, "0"))
+    try:
+        local = datetime(
+            int(part("year")), int(part("month")), int(part("day")),
+            int(part("hour")), int(part("minute")), int(part("second")),
+            milliseconds * 1000, tzinfo=timezone(offset),
+        )  # fmt: skip
+    except ValueError as error:
+        raise InstantError(f"it is not a real date and time ({error})") from None
+    try:
+        return local.astimezone(UTC)
+    except OverflowError:
+        raise InstantError("it lies outside 0001-01-01 … 9999-12-31 UTC") from None
+
+
+def from_unix_seconds(seconds: int | float) -> datetime:
+    """Unix seconds (0 ≤ t < 253402300800) as UTC, truncated to milliseconds.
+
+    A float is read through its shortest decimal form (`repr`), so `1732634354.123` gives
+    .123, not the .122999… its binary value would truncate to.
+    """
+    if isinstance(seconds, bool) or not 0 <= seconds < UNIX_SECONDS_LIMIT:
+        raise InstantError(f"Unix seconds must satisfy 0 ≤ t < {UNIX_SECONDS_LIMIT}")
+    milliseconds = int((Decimal(repr(seconds)) * 1000).to_integral_value(ROUND_FLOOR))
+    return _EPOCH + timedelta(milliseconds=milliseconds)
+
+
+def to_segment(moment: datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SS.sssZ` in UTC, digits beyond milliseconds truncated."""
+    moment = moment.astimezone(UTC)
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
+        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}."
+        f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def normalise(value: str | int | float) -> str:
+    """An Antavo `timestamp` (RFC 3339 string or Unix seconds) in Segment's form."""
+    if isinstance(value, str):
+        return to_segment(parse_rfc3339(value))
+    return to_segment(from_unix_seconds(value))
+
+
+def is_rfc3339(value: object) -> bool:
+    """The `date-time` format check. Non-strings pass: `type` is checked elsewhere."""
+    if not isinstance(value, str):
+        return True
+    try:
+        parse_rfc3339(value)
+    except InstantError:
+        return False
+    return True
+
+
+def is_full_date(value: object) -> bool:
+    """The `date` format check: `YYYY-MM-DD` and a day that exists."""
+    if not isinstance(value, str):
+        return True
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,136 @@
+"""The Antavo → Segment mapping (contract §2): a pure function of a valid record and the config."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import jsonio, pointers, timestamps
+from .config import Config
+from .violations import Finding
+
+#: messageIds are version-5 UUIDs under this namespace; it is
+#: uuid5(NAMESPACE_URL, "https://schemas.contract-kit.dev/message-id") and never changes.
+MESSAGE_ID_NAMESPACE = uuid.UUID("338645ba-ba72-5cf6-b0d8-938ffdc975e3")
+
+PROFILE_ACTION = "profile"
+ENVELOPE_ATTRIBUTES = ("customer", "external_id")
+
+Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Converted:
+    message: Message
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Left out by the sync settings: counted, not an error."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    findings: tuple[Finding, ...]
+
+
+Result = Converted | Skipped | Rejected
+
+
+def to_segment(record: Mapping[str, Any], config: Config) -> Result:
+    """The Segment message for a record that passed the Antavo schema."""
+    action = record["action"]
+    is_profile = action == PROFILE_ACTION
+    if is_profile:
+        traits = {
+            key: value for key, value in record["data"].items() if config.syncs_attribute(key)
+        }
+        if not traits:
+            return Skipped("profile update with no synced attribute")
+    elif not config.syncs_event(action):
+        return Skipped(f"event {action!r} is not synced")
+
+    user_id = resolve_user_id(record, config.user_id_attribute)
+    if isinstance(user_id, Finding):
+        return Rejected((user_id,))
+    try:
+        timestamp = timestamps.normalise(record["timestamp"])
+    except timestamps.InstantError as problem:
+        return Rejected((Finding("/timestamp", f"timestamp: {problem}", "format"),))
+
+    message: Message = {"type": "identify" if is_profile else "track"}
+    if not is_profile:
+        message["event"] = config.event_name(action)
+    message["userId"] = user_id
+    message["timestamp"] = timestamp
+    message["messageId"] = message_id(record)
+    if is_profile:
+        message["traits"] = traits
+    else:
+        properties = dict(record["data"])
+        if "account" in record and "account" not in properties:
+            properties["account"] = record["account"]
+        message["properties"] = properties
+    message["integrations"] = config.integrations_object()
+    return Converted(message)
+
+
+def message_id(record: Mapping[str, Any]) -> str:
+    """Same record, same messageId, on every machine and run.
+
+    With an Antavo `id`, the name is `customer` and `id` joined by a newline, so a re-sent event
+    deduplicates in Segment; without one, the record's canonical JSON.
+    """
+    if "id" in record:
+        name = f"{record['customer']}\n{record['id']}"
+    else:
+        name = jsonio.dump_canonical(record)
+    return str(uuid.uuid5(MESSAGE_ID_NAMESPACE, name))  # uuid5 hashes the name as UTF-8
+
+
+def resolve_user_id(record: Mapping[str, Any], attribute: str) -> str | Finding:
+    """The `userId` named by `user_id_attribute`, or why there is none.
+
+    `customer` and `external_id` name envelope fields; any other name is looked up in `data`
+    (profile updates only: the new value wins), then in `attributes`. A key present with null
+    is a violation, not a reason to look further.
+    """
+    where: tuple[str, ...]
+    if attribute in ENVELOPE_ATTRIBUTES:
+        where = (attribute,)
+        found = attribute in record
+    else:
+        data, known = record.get("data", {}), record.get("attributes")
+        if record["action"] == PROFILE_ACTION and attribute in data:
+            where, found = ("data", attribute), True
+        elif isinstance(known, dict) and attribute in known:
+            where, found = ("attributes", attribute), True
+        else:
+            where, found = ("attributes", attribute), False
+    pointer = pointers.join(where)
+    if not found:
+        return Finding(pointer, f"userId: attribute {attribute!r} is missing", "userId")
+    value: Any = record
+    for key in where:
+        value = value[key]
+    return _as_user_id(value, attribute, pointer)
+
+
+def _as_user_id(value: Any, attribute: str, pointer: str) -> str | Finding:
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))  # JSON Schema counts 12345.0 as an integer
+    if value is None:
+        problem = "is null"
+    elif isinstance(value, str):
+        problem = "is empty" if not value else "holds only white space"
+    else:
+        problem = f"is {jsonio.dump_compact(value)[:40]}, neither a string nor an integer"
+    return Finding(pointer, f"userId: attribute {attribute!r} {problem}", "userId")

@@ -1,0 +1,281 @@
+"""Record in, findings out: applies a bundled schema and words each error for a person.
+
+The schemas choose their branch with `if`/`then` on `action` (Antavo) and `type` (Segment), so
+errors already come from the right branch; this module only turns jsonschema's errors into
+messages that name the value seen and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from jsonschema.exceptions import ValidationError, best_match
+
+from . import jsonio, pointers, schemas, timestamps
+from .violations import Finding
+
+#: Segment's HTTP API rejects a message larger than this (compact UTF-8 JSON).
+MAX_MESSAGE_BYTES = 32 * 1024
+
+_WHY_REQUIRED = {
+    ("antavo/record", "customer"): (
+        "a record without a customer (an Antavo guest event) cannot be attributed to a Segment user"
+    ),
+    (
+        "antavo/record",
+        "timestamp",
+    ): "without it Segment would stamp the event with the time it arrives",
+    ("segment/track", "event"): "a track call names the action the user performed",
+    ("segment/antavo-source", "userId"): "the Antavo source always identifies the customer",
+    ("segment/antavo-source", "messageId"): "without it a re-sent event cannot be deduplicated",
+    ("segment/antavo-source", "integrations"): (
+        "its loop-prevention entries stop events flowing back into Salesforce and Antavo"
+    ),
+}
+
+
+def check(value: Any, schema_name: str) -> list[Finding]:
+    """Every violation of the schema `schema_name` by `value`, in document order."""
+    errors = schemas.validator(schema_name).iter_errors(value)
+    findings = {
+        (finding.pointer, finding.message): finding
+        for error in errors
+        for finding in _findings(error, value, schema_name)
+    }  # a value can fail two keywords that say the same (a timestamp's pattern and format)
+    return sorted(findings.values(), key=lambda finding: pointers.split(finding.pointer))
+
+
+def check_message_size(message: Any) -> list[Finding]:
+    size = jsonio.compact_size(message)
+    if size <= MAX_MESSAGE_BYTES:
+        return []
+    return [
+        Finding(
+            "",
+            f"the message is {size} bytes as compact JSON; Segment rejects messages over "
+            f"{MAX_MESSAGE_BYTES} bytes (32 KB)",
+            "maxMessageBytes",
+        )
+    ]
+
+
+def _expected(error: ValidationError) -> Any:
+    """The failed keyword's value in the schema (`["a", "b"]` for `required`)."""
+    return error.validator_value
+
+
+def _schema_of(error: ValidationError) -> dict[str, Any]:
+    """The (sub)schema holding the failed keyword."""
+    return dict(error.schema) if isinstance(error.schema, Mapping) else {}
+
+
+def _findings(error: ValidationError, root: Any, schema_name: str) -> Iterator[Finding]:
+    path = list(error.absolute_path)
+    owner = _schema_name_of(error, schema_name)
+    keyword = str(error.validator)
+    value: Any = error.instance
+    where = _where(path, root)
+
+    if keyword == "required":
+        present = value.keys() if isinstance(value, dict) else ()
+        for name in _expected(error):
+            if name in present:
+                continue
+            why = _WHY_REQUIRED.get((owner, name))
+            text = f"{name!r} is required{where}" + (f": {why}" if why else "")
+            yield Finding(pointers.join([*path, name]), text, keyword, owner)
+        return
+    if keyword in ("additionalProperties", "unevaluatedProperties"):
+        allowed = list(_schema_of(error).get("properties", {}))
+        for name in value:
+            if name in allowed:
+                continue
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(allowed)}"
+            yield Finding(
+                pointers.join([*path, name]), f"unknown field {name!r}{hint}", keyword, owner
+            )
+        return
+    if path == ["data"] and where:
+        subject = where.removeprefix(" in ")  # "the data of a 'checkout' event"
+    else:
+        subject = _subject(path, schema_name) + where
+    yield Finding(pointers.join(path), _describe(error, subject), keyword, owner)
+
+
+#: What the schemas' patterns mean, in words.
+_PATTERN_MEANINGS = {
+    "^[A-Z]{3}$": "an ISO 4217 currency code (three upper-case letters)",
+    "^[A-Z]{2}$": "an ISO 3166-1 alpha-2 country code (two upper-case letters)",
+    "^[a-z]{2}$": "an ISO 639-1 language code (two lower-case letters)",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date in the form YYYY-MM-DD",
+    "^\\S(?:[\\s\\S]*\\S)?$": "a name without surrounding white space",
+    "\\S": "a string with more than white space",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$": (
+        "a UTC timestamp with milliseconds and Z (YYYY-MM-DDThh:mm:ss.sssZ)"
+    ),
+}
+
+
+def _describe(error: ValidationError, subject: str) -> str:
+    keyword = str(error.validator)
+    value: Any = error.instance
+    expected = _expected(error)
+    seen = _show(value)
+    if keyword == "type":
+        wanted = " or ".join(_TYPE_NAMES[t] for t in _as_list(expected))
+        return f"{subject} must be {wanted}, got {_type_name(value)} {seen}".rstrip()
+    if keyword in ("format", "pattern") and _is_instant_schema(error):
+        return f"{subject} {seen} is not a valid date-time: {_instant_problem(value)}"
+    if keyword == "format":
+        return f"{subject} must be a valid {expected}, got {seen}"
+    if keyword == "pattern":
+        wanted = _PATTERN_MEANINGS.get(expected, f"a string matching {expected}")
+        return f"{subject} must be {wanted}, got {seen}"
+    if keyword == "minLength":
+        if expected == 1:
+            return f"{subject} must not be empty"
+        return f"{subject} {seen} is shorter than {expected} characters"
+    if keyword == "maxLength":
+        return f"{subject} is {len(value)} characters long; at most {expected} are allowed"
+    if keyword == "minProperties":
+        return f"{subject} must hold at least {expected} attribute{'s' if expected != 1 else ''}"
+    if keyword in ("minimum", "exclusiveMaximum", "maximum", "exclusiveMinimum"):
+        return f"{subject} {seen} is out of range: {_range_hint(error)}"
+    if keyword == "const":
+        return f"{subject} must be {_show(expected)}, got {seen or 'null'}{_const_reason(error)}"
+    if keyword == "enum":
+        if list(error.absolute_path) == ["type"] and set(expected) == {"identify", "track"}:
+            return f"type {seen} is out of scope: only identify and track calls are checked"
+        return f"{subject} {seen} is not one of {', '.join(_show(v) for v in expected)}"
+    if keyword in ("anyOf", "oneOf"):
+        return _describe_alternatives(error, subject)
+    return f"{subject}: {error.message}"
+
+
+def _describe_alternatives(error: ValidationError, subject: str) -> str:
+    """`anyOf` of `required` branches reads as 'needs a or b'; anything else, the best match."""
+    branches = _expected(error)
+    wanted = []
+    for branch in branches:
+        required = branch.get("required", [])
+        if len(required) != 1:
+            deepest = best_match(error.context or [])
+            return _describe(deepest, subject) if deepest is not None else error.message
+        name = required[0]
+        constraint = branch.get("properties", {}).get(name, {})
+        wanted.append(f"{name!r} ({_constraint_text(constraint)})")
+    return f"{subject} needs {' or '.join(wanted)}"
+
+
+def _constraint_text(constraint: dict[str, Any]) -> str:
+    text = " or ".join(_TYPE_NAMES[t] for t in _as_list(constraint.get("type", [])))
+    if constraint.get("minLength") == 1:
+        text = f"a non-empty {text.removeprefix('a ')}"
+    return text or "any value"
+
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """The value as JSON, shortened to `limit` characters."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return ""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _subject(path: list[Any], schema_name: str) -> str:
+    """What the error is about: `points`, `item 3 of 'items'`, `the record`."""
+    if not path:
+        return "the message" if schema_name.startswith("segment/") else "the record"
+    last = path[-1]
+    if isinstance(last, int):
+        return f"item {last} of {path[-2]!r}" if len(path) > 1 else f"item {last}"
+    return str(last)
+
+
+def _where(path: list[Any], root: Any) -> str:
+    """' in the data of a point_add event' for errors below `data` of an Antavo record."""
+    if (
+        path
+        and path[0] == "data"
+        and isinstance(root, dict)
+        and isinstance(root.get("action"), str)
+    ):
+        return f" in the data of a {root['action']!r} event"
+    return ""
+
+
+def _schema_name_of(error: ValidationError, default: str) -> str:
+    """The bundled schema whose keyword failed: a `$ref` may lead into another file."""
+    uri = _schema_of(error).get("$id")
+    if isinstance(uri, str) and uri.startswith(schemas.BASE_URI):
+        return uri.removeprefix(schemas.BASE_URI).removesuffix(".json")
+    return default
+
+
+def _is_instant_schema(error: ValidationError) -> bool:
+    return _schema_of(error).get("format") == "date-time"
+
+
+def _instant_problem(value: Any) -> str:
+    try:
+        timestamps.parse_rfc3339(value)
+    except timestamps.InstantError as problem:
+        return str(problem)
+    return "it is not in the required form"
+
+
+def _range_hint(error: ValidationError) -> str:
+    value = error.instance
+    if _schema_of(error).get("exclusiveMaximum") == timestamps.UNIX_SECONDS_LIMIT:
+        hint = f"Unix seconds must satisfy 0 ≤ t < {timestamps.UNIX_SECONDS_LIMIT} (year 10000)"
+        if isinstance(value, int | float) and value >= timestamps.UNIX_SECONDS_LIMIT:
+            hint += "; this looks like milliseconds"
+        return hint
+    return error.message
+
+
+def _const_reason(error: ValidationError) -> str:
+    if error.absolute_path and "integrations" in error.absolute_path:
+        return ": this loop-prevention entry stops events flowing back into Salesforce and Antavo"
+    return ""
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
