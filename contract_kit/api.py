@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import jsonio, pipeline, sources
+from . import pipeline, sources
 from .config import Config
 from .report import Report, Tally
 from .violations import Violation
@@ -71,4 +72,6 @@ def _sources(source: Input) -> list[sources.Source]:
         and all(isinstance(item, str | os.PathLike) for item in source)
     ):
         return sources.collect([Path(item) for item in source])  # type: ignore[arg-type]
-    return [sources.Source(MEMORY_NAME, None, text=jsonio.dump_pretty(source))]
+    # NaN is written out as such, so that the strict reader reports it like any file's NaN.
+    text = json.dumps(source, ensure_ascii=False, indent=2, allow_nan=True) + "\n"
+    return [sources.Source(MEMORY_NAME, None, text=text)]

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import IO, Any, NoReturn, TextIO, TypeVar
 
 import click
 
@@ -27,8 +27,13 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Failure(Exception):
+class Failure(click.ClickException):
     """A usage or environment error: printed as one line, exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"contract-kit: error: {self.format_message()}", err=True)
 
 
 def _fail(message: str) -> NoReturn:
@@ -181,14 +186,28 @@ def diff_command(
     if config_path is not None:
         fix += f" --config {config_path}"
     out = _stdout()
-    if update:
-        for done in golden.update(report):
-            out.write(f"{done.action} {done.path}\n")
-    for check in report.checks:
-        if update and check.status != "invalid":
-            continue
-        _print_check(check, out)
+    checked = plural(sum(1 for c in report.checks if c.input is not None), "input file")
     invalid = report.count("invalid")
+    if update:
+        done = golden.update(report, golden_dir)
+        for change in done:
+            out.write(f"{change.action} {change.path}\n")
+        for check in report.checks:
+            if check.status == "invalid":
+                _print_check(check, out)
+        actions = ("created", "updated", "removed")
+        tally = ", ".join(f"{sum(c.action == a for c in done)} {a}" for a in actions)
+        verdict = "failed" if invalid else "ok"
+        out.write(
+            f"{verdict}: {checked}; {tally}"
+            + (f", {invalid} with invalid input" if invalid else "")
+            + "\n"
+        )
+        if invalid:
+            out.write("fix the invalid inputs: goldens are written only for valid fixtures\n")
+        sys.exit(EXIT_VIOLATIONS if invalid else EXIT_OK)
+    for check in report.checks:
+        _print_check(check, out)
     statuses: tuple[tuple[golden.Status, str], ...] = (
         ("same", "same"),
         ("differs", "differ"),
@@ -201,12 +220,12 @@ def diff_command(
         for status, label in statuses
         if report.count(status) or status == "same"
     )
-    checked = plural(sum(1 for c in report.checks if c.input is not None), "input file")
-    if report.ok or (update and not invalid):
+    if report.ok:
         out.write(f"ok: {checked}; {counts}\n")
         sys.exit(EXIT_OK)
     out.write(f"failed: {checked}; {counts}\n")
-    if not update and len(report.checks) > invalid:
+    fixable = report.count("differs") + report.count("missing") + report.count("orphan")
+    if fixable:
         out.write(f"to accept the new output, run: {fix}\n")
     if invalid:
         out.write("fix the invalid inputs: goldens are written only for valid fixtures\n")
@@ -281,29 +300,16 @@ def _stderr() -> TextIO:
 
 
 def main() -> None:
-    """Console entry point: usage errors print one line and exit 2; no traceback for input."""
+    """Console entry point. Bad input is reported, never answered with a traceback; an
+    unexpected exception is a bug in contract-kit and says so in one line."""
     try:
-        cli.main(standalone_mode=False, prog_name="contract-kit")
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(EXIT_USAGE)
-    except click.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(EXIT_USAGE)
-    except Failure as failure:
-        click.echo(f"contract-kit: error: {failure}", err=True)
-        sys.exit(EXIT_USAGE)
-    except BrokenPipeError:
-        sys.stderr.close()
-        sys.exit(EXIT_OK)
+        cli.main(prog_name="contract-kit")
     except Exception as error:
         if os.environ.get("CONTRACT_KIT_DEBUG"):
             traceback.print_exc()
         click.echo(
-            f"contract-kit: internal error (a bug in contract-kit, please report it): "
-            f"{type(error).__name__}: {error}",
+            "contract-kit: internal error (a bug in contract-kit, please report it; "
+            f"CONTRACT_KIT_DEBUG=1 shows the traceback): {type(error).__name__}: {error}",
             err=True,
         )
         sys.exit(EXIT_USAGE)

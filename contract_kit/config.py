@@ -84,7 +84,7 @@ def load(explicit: Path | None = None, directory: Path | None = None) -> LoadedC
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: configuration file not found")
         return LoadedConfig(_from_file(explicit), explicit)
-    directory = directory or Path.cwd()
+    directory = directory or Path()  # relative, so reports name ./contract-kit.toml as such
     own = directory / CONFIG_FILE
     if own.is_file():
         return LoadedConfig(_from_file(own), own)

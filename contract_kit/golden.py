@@ -128,7 +128,7 @@ class Update:
     action: Literal["created", "updated", "removed"]
 
 
-def update(report: GoldenReport) -> list[Update]:
+def update(report: GoldenReport, golden_dir: Path) -> list[Update]:
     """Write what changed and remove orphans. Inputs with violations are left alone."""
     done = []
     for item in report.checks:
@@ -137,5 +137,13 @@ def update(report: GoldenReport) -> list[Update]:
             done.append(Update(item.golden, "created" if item.status == "missing" else "updated"))
         elif item.status == "orphan":
             item.golden.unlink()
+            _remove_empty_parents(item.golden.parent, stop=golden_dir)
             done.append(Update(item.golden, "removed"))
     return done
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    """Folders that held only removed orphans go too, up to (not including) `stop`."""
+    while folder != stop and stop in folder.parents and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

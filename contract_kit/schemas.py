@@ -13,11 +13,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
-from . import timestamps
+from . import patterns, timestamps
 
 BASE_URI = "https://schemas.contract-kit.dev/"
 
@@ -78,8 +78,15 @@ def format_checker() -> FormatChecker:
     return checker
 
 
+#: Draft 2020-12 with ECMA-262 `$` in `pattern` (see patterns.py).
+ContractValidator = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": patterns.keyword}
+)
+
+
 @cache
 def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(
+    checker: Draft202012Validator = ContractValidator(
         document(name), registry=registry(), format_checker=format_checker()
     )
+    return checker

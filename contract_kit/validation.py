@@ -103,6 +103,8 @@ def _findings(error: ValidationError, root: Any, schema_name: str) -> Iterator[F
         subject = where.removeprefix(" in ")  # "the data of a 'checkout' event"
     else:
         subject = _subject(path, schema_name) + where
+    if _is_instant_schema(error):
+        keyword = "format"  # a date-time's pattern and format say the same thing: report one
     yield Finding(pointers.join(path), _describe(error, subject), keyword, owner)
 
 

@@ -1,0 +1,176 @@
+"""`contract-kit diff`: goldens compared structurally, fixed with the command it prints."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from contract_kit.cli import cli
+
+from .conftest import FIXTURES
+
+UPDATE_FIX = "--update"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of a few bundled fixtures and their goldens."""
+    inputs, goldens = tmp_path / "in", tmp_path / "golden"
+    for relative in ("actions/point-add.json", "actions/profile.json", "containers/records.ndjson"):
+        for source, target in ((FIXTURES / "antavo", inputs), (FIXTURES / "golden", goldens)):
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source / relative, target / relative)
+    return inputs, goldens
+
+
+def diff(inputs: Path, goldens: Path, *extra: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["diff", str(inputs), str(goldens), *extra], catch_exceptions=False
+    )
+
+
+def test_bundled_fixtures_match_their_goldens() -> None:
+    result = diff(FIXTURES / "antavo", FIXTURES / "golden")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("ok: 55 input files; 55 same")
+
+
+def test_a_changed_value_is_shown_by_pointer_with_old_and_new(tree: tuple[Path, Path]) -> None:
+    inputs, goldens = tree
+    golden = goldens / "actions" / "point-add.json"
+    messages = json.loads(golden.read_text(encoding="utf-8"))
+    points = messages[0]["properties"]["points"]
+    messages[0]["properties"]["points"] = points + 1
+    messages[0]["properties"]["stale"] = True
+    golden.write_text(json.dumps(messages, indent=2) + "\n", encoding="utf-8")
+    result = diff(inputs, goldens)
+    assert result.exit_code == 1
+    assert (
+        f"{golden}: differs from the conversion of {inputs / 'actions' / 'point-add.json'}"
+        in result.stdout
+    )
+    assert f"  @ /0/properties/points\n  - {points + 1}\n  + {points}\n" in result.stdout
+    assert "  @ /0/properties/stale\n  - true\n" in result.stdout
+    assert (
+        f"to accept the new output, run: contract-kit diff {inputs} {goldens} --update"
+        in result.stdout
+    )
+
+
+def test_numbers_of_another_type_differ(tree: tuple[Path, Path]) -> None:
+    inputs, goldens = tree
+    golden = goldens / "actions" / "point-add.json"
+    text = golden.read_text(encoding="utf-8")
+    points = json.loads(text)[0]["properties"]["points"]
+    golden.write_text(
+        text.replace(f'"points": {points}', f'"points": {points}.0'), encoding="utf-8"
+    )
+    result = diff(inputs, goldens)
+    assert result.exit_code == 1
+    assert f"  - {points}.0\n  + {points}\n" in result.stdout
+
+
+def test_formatting_only_difference_is_named(tree: tuple[Path, Path]) -> None:
+    inputs, goldens = tree
+    golden = goldens / "actions" / "profile.json"
+    golden.write_text(json.dumps(json.loads(golden.read_text(encoding="utf-8"))), encoding="utf-8")
+    result = diff(inputs, goldens)
+    assert result.exit_code == 1
+    assert "not in the canonical form (formatting)" in result.stdout
+
+
+def test_missing_and_orphaned_goldens_fail_with_the_fixing_command(tree: tuple[Path, Path]) -> None:
+    inputs, goldens = tree
+    (goldens / "actions" / "profile.json").unlink()
+    orphan = goldens / "old" / "gone.ndjson"
+    orphan.parent.mkdir()
+    orphan.write_text("{}\n", encoding="utf-8")
+    result = diff(inputs, goldens)
+    assert result.exit_code == 1
+    assert f"{goldens / 'actions' / 'profile.json'}: missing golden for" in result.stdout
+    assert f"{orphan}: orphaned golden, no input file produces it" in result.stdout
+    assert "failed: 3 input files; 2 same, 1 missing, 1 orphaned" in result.stdout
+    assert UPDATE_FIX in result.stdout
+
+
+def test_update_writes_only_what_changed_and_removes_orphans(tree: tuple[Path, Path]) -> None:
+    inputs, goldens = tree
+    (goldens / "actions" / "profile.json").unlink()
+    changed = goldens / "containers" / "records.ndjson"
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("point_add", "points_add"), encoding="utf-8"
+    )
+    orphan = goldens / "orphan.json"
+    orphan.write_text("[]\n", encoding="utf-8")
+    untouched = goldens / "actions" / "point-add.json"
+    before = untouched.stat().st_mtime_ns
+    result = diff(inputs, goldens, "--update")
+    assert result.exit_code == 0, result.output
+    assert f"created {goldens / 'actions' / 'profile.json'}" in result.stdout
+    assert f"updated {changed}" in result.stdout
+    assert f"removed {orphan}" in result.stdout
+    assert untouched.stat().st_mtime_ns == before
+    assert not orphan.exists()
+    assert diff(inputs, goldens).exit_code == 0
+    assert sorted(p.name for p in goldens.rglob("*") if p.name.startswith(".")) == []
+
+
+def test_update_is_refused_in_ci_unless_forced(
+    tree: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs, goldens = tree
+    (goldens / "actions" / "profile.json").unlink()
+    monkeypatch.setenv("CI", "true")
+    refused = diff(inputs, goldens, "--update")
+    assert refused.exit_code == 2
+    assert "refusing to --update goldens with CI set" in refused.stderr
+    assert not (goldens / "actions" / "profile.json").exists()
+    assert diff(inputs, goldens, "--update", "--force").exit_code == 0
+    assert (goldens / "actions" / "profile.json").exists()
+
+
+def test_an_invalid_fixture_fails_diff_and_gets_no_golden(tree: tuple[Path, Path]) -> None:
+    inputs, goldens = tree
+    bad = inputs / "actions" / "bad.json"
+    bad.write_text(
+        '{"customer": "c", "action": "point_add", "data": {}, "timestamp": 0}\n', encoding="utf-8"
+    )
+    for extra in ((), ("--update",)):
+        result = diff(inputs, goldens, *extra)
+        assert result.exit_code == 1
+        assert f"{bad}: invalid input, golden not compared" in result.stdout
+        assert f"  {bad}:1:50: record 0: /data/points: 'points' is required" in result.stdout
+    assert not (goldens / "actions" / "bad.json").exists()
+
+
+def test_records_skipped_by_the_sync_settings_are_absent_from_the_golden(
+    tree: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inputs, goldens = tree
+    config = tmp_path / "contract-kit.toml"
+    config.write_text('events = ["daily_login"]\nattributes = ["email"]\n', encoding="utf-8")
+    assert diff(inputs, goldens, "--config", str(config), "--update").exit_code == 0
+    records = (goldens / "containers" / "records.ndjson").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["event"] for line in records] == ["daily_login"]
+    assert json.loads((goldens / "actions" / "point-add.json").read_text(encoding="utf-8")) == []
+    traits = json.loads((goldens / "actions" / "profile.json").read_text(encoding="utf-8"))[0][
+        "traits"
+    ]
+    assert list(traits) == ["email"]
+
+
+def test_diff_reads_the_configuration_like_every_command(
+    tree: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inputs, goldens = tree
+    (tmp_path / "contract-kit.toml").write_text(
+        'event_names = {point_add = "Points Added"}\n', encoding="utf-8"
+    )
+    result = diff(inputs, goldens)
+    assert result.exit_code == 1
+    assert '  - "point_add"\n  + "Points Added"' in result.stdout
+    assert "configuration: contract-kit.toml" in result.stderr
