@@ -74,6 +74,8 @@ def from_unix_seconds(seconds: int | float) -> datetime:
 
 def to_segment(moment: datetime) -> str:
     """`YYYY-MM-DDTHH:MM:SS.sssZ` in UTC, digits beyond milliseconds truncated."""
+    if moment.tzinfo is None:
+        raise InstantError("a naive datetime is ambiguous: give it a timezone")
     moment = moment.astimezone(UTC)
     return (
         f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
