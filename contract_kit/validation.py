@@ -24,10 +24,9 @@ _WHY_REQUIRED = {
     ("antavo/record", "customer"): (
         "a record without a customer (an Antavo guest event) cannot be attributed to a Segment user"
     ),
-    (
-        "antavo/record",
-        "timestamp",
-    ): "without it Segment would stamp the event with the time it arrives",
+    ("antavo/record", "timestamp"): (
+        "without it Segment would stamp the event with the time it arrives"
+    ),
     ("segment/track", "event"): "a track call names the action the user performed",
     ("segment/antavo-source", "userId"): "the Antavo source always identifies the customer",
     ("segment/antavo-source", "messageId"): "without it a re-sent event cannot be deduplicated",

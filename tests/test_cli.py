@@ -309,3 +309,9 @@ def test_random_bytes_never_yield_a_traceback(tmp_path: Path) -> None:
     assert b"internal error" not in done.stderr
     piped = process("convert", "-", stdin=b"\xff\xfe{not json")
     assert piped.returncode == 1 and b"<stdin>:1:1: (root): not UTF-8 text" in piped.stderr
+
+
+def test_the_goldens_themselves_pass_the_strict_segment_profile() -> None:
+    result = run("validate", "--strict", "--kind", "segment", str(FIXTURES / "golden"))
+    assert result.exit_code == 0, result.stdout
+    assert "all valid" in result.stdout
