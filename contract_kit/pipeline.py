@@ -94,7 +94,8 @@ def _check_input(record: Record, kind: KindOption, strict: bool) -> list[Finding
         return list(record.findings)  # the value is not what the text says: check no further
     value = record.value
     if not isinstance(value, dict):
-        return [Finding("", "expected a JSON object (a record), got " + _json_type(value), "type")]
+        got = validation.TYPE_NAMES[validation.json_type(value)]
+        return [Finding("", f"expected a JSON object (a record), got {got}", "type")]
     effective = _kind_of(value, record.kind if kind == "auto" else kind)
     if effective is None:
         return [
@@ -125,15 +126,3 @@ def _verdict(record: Record, findings: list[Finding], ok_status: Status) -> Outc
         return Outcome(record.file, record.index, ok_status)
     violations = tuple(record.violation(finding) for finding in findings)
     return Outcome(record.file, record.index, "rejected", violations=violations)
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if value is None:
-        return "null"
-    return "a number"

@@ -127,8 +127,8 @@ def _describe(error: ValidationError, subject: str) -> str:
     expected = _expected(error)
     seen = _show(value)
     if keyword == "type":
-        wanted = " or ".join(_TYPE_NAMES[t] for t in _as_list(expected))
-        return f"{subject} must be {wanted}, got {_type_name(value)} {seen}".rstrip()
+        wanted = " or ".join(TYPE_NAMES[t] for t in _as_list(expected))
+        return f"{subject} must be {wanted}, got {json_type(value)} {seen}".rstrip()
     if keyword in ("format", "pattern") and _is_instant_schema(error):
         return f"{subject} {seen} is not a valid date-time: {_instant_problem(value)}"
     if keyword == "format":
@@ -173,13 +173,14 @@ def _describe_alternatives(error: ValidationError, subject: str) -> str:
 
 
 def _constraint_text(constraint: dict[str, Any]) -> str:
-    text = " or ".join(_TYPE_NAMES[t] for t in _as_list(constraint.get("type", [])))
+    text = " or ".join(TYPE_NAMES[t] for t in _as_list(constraint.get("type", [])))
     if constraint.get("minLength") == 1:
         text = f"a non-empty {text.removeprefix('a ')}"
     return text or "any value"
 
 
-_TYPE_NAMES = {
+#: JSON Schema type names, as a sentence says them.
+TYPE_NAMES = {
     "string": "a string",
     "integer": "an integer",
     "number": "a number",
@@ -190,7 +191,8 @@ _TYPE_NAMES = {
 }
 
 
-def _type_name(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a parsed JSON value (`integer` before `number`)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
