@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import Conversion, convert, validate
+from .api import Conversion, convert, load_config, validate
 from .config import Config, ConfigError
 from .report import Report
 from .sources import UsageError
@@ -28,5 +28,6 @@ __all__ = [
     "Violation",
     "__version__",
     "convert",
+    "load_config",
     "validate",
 ]

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import config as config_file
 from . import pipeline, sources
 from .config import Config
-from .report import Report, Tally
+from .report import Report, collect
 from .violations import Violation
 
 PathInput = str | os.PathLike[str]
@@ -43,22 +44,23 @@ def validate(source: Input, *, kind: pipeline.KindOption = "auto", strict: bool 
     True
     """
     inputs = _sources(source)
-    tally = Tally("validate", len(inputs))
-    for outcome in pipeline.validate(inputs, kind=kind, strict=strict):
-        tally.add(outcome)
-    return tally.report()
+    return collect("validate", len(inputs), pipeline.validate(inputs, kind=kind, strict=strict))
 
 
 def convert(source: Input, *, config: Config | None = None) -> Conversion:
     """Convert Antavo records (files, directories or in-memory values) into Segment messages."""
     inputs = _sources(source)
-    tally = Tally("convert", len(inputs))
-    messages = []
-    for outcome in pipeline.convert(inputs, config=config or Config()):
-        tally.add(outcome)
-        if outcome.message is not None:
-            messages.append(outcome.message)
-    return Conversion(messages, tally.report())
+    messages: list[dict[str, Any]] = []
+    outcomes = pipeline.convert(inputs, config=config or Config())
+    return Conversion(messages, collect("convert", len(inputs), outcomes, messages.append))
+
+
+def load_config(path: PathInput | None = None, directory: PathInput | None = None) -> Config:
+    """The configuration the CLI would use: `path`, else `contract-kit.toml`, else
+    `[tool.contract-kit]` in `pyproject.toml`, in `directory` (default: the working directory).
+    Raises ConfigError naming the file and the key."""
+    explicit = Path(path) if path is not None else None
+    return config_file.load(explicit, Path(directory) if directory is not None else None).config
 
 
 def _sources(source: Input) -> list[sources.Source]:

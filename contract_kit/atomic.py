@@ -1,12 +1,15 @@
 """Atomic file writes: a temporary file beside the target, renamed over it when complete.
 
 Readers see the old file or the new one, never half of one; on any error the temporary file is
-removed and the target is left as it was.
+removed and the target is left as it was. A symbolic link is followed (its target is replaced,
+the link stays), an existing file keeps its mode, a new one gets the usual 0666 & ~umask, and a
+target that is not a regular file (a directory, a device such as /dev/stdout) is refused.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,17 +17,26 @@ from pathlib import Path
 from typing import TextIO
 
 
+class NotAFileError(OSError):
+    """The target exists and is not a regular file."""
+
+
 @contextmanager
 def writer(path: Path) -> Iterator[TextIO]:
     """Yield a text stream; `path` is replaced by what was written only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    target = Path(os.path.realpath(path))
+    mode = _mode_for(target, shown=path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
     try:
+        os.chmod(temporary, mode)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -33,3 +45,15 @@ def writer(path: Path) -> Iterator[TextIO]:
 def write_text(path: Path, text: str) -> None:
     with writer(path) as stream:
         stream.write(text)
+
+
+def _mode_for(target: Path, shown: Path) -> int:
+    try:
+        status = target.stat()
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+    if not stat.S_ISREG(status.st_mode):
+        raise NotAFileError(f"{shown}: not a regular file; refusing to replace it")
+    return stat.S_IMODE(status.st_mode)

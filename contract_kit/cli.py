@@ -1,12 +1,14 @@
 """The `contract-kit` command: parse options, call the library, report, return the exit code.
 
 Exit codes: 0 all valid (or no difference), 1 a violation or a golden difference, 2 a usage or
-environment error (missing file, bad configuration, bad flag).
+environment error (missing or unreadable file, bad configuration, bad flag).
 """
 
 from __future__ import annotations
 
+import io
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -19,25 +21,20 @@ import click
 from . import __version__, atomic, golden, jsonio, pipeline, reporters, schemas, sources
 from .config import ConfigError, LoadedConfig
 from .config import load as load_config
-from .diff import MISSING, Change
-from .report import Tally
-from .reporters.text import format_violation, plural
+from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, Report, collect
+from .reporters import golden_text
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
+STDOUT = "-"
 
 
 class Failure(click.ClickException):
     """A usage or environment error: printed as one line, exit code 2."""
 
-    exit_code = EXIT_USAGE
+    exit_code = EXIT_ENVIRONMENT
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"contract-kit: error: {self.format_message()}", err=True)
-
-
-def _fail(message: str) -> NoReturn:
-    raise Failure(message)
 
 
 @contextmanager
@@ -45,7 +42,7 @@ def _usage_errors() -> Iterator[None]:
     """Library errors that mean 'this invocation cannot run' become exit code 2."""
     try:
         yield
-    except (sources.UsageError, ConfigError) as error:
+    except (sources.UsageError, ConfigError, atomic.NotAFileError) as error:
         raise Failure(str(error)) from None
 
 
@@ -61,12 +58,19 @@ def _config_option(command: F) -> F:
 
 def _load_config(path: Path | None) -> LoadedConfig:
     with _usage_errors():
-        return load_config(path)
-
-
-def _say_config(loaded: LoadedConfig) -> None:
+        loaded = load_config(path)
     if loaded.origin is not None:
         click.echo(f"configuration: {loaded.origin}", err=True)
+    return loaded
+
+
+def _finish(code: int) -> NoReturn:
+    """Exit with `code` once stdout is flushed: a full disk or closed pipe is exit 2."""
+    try:
+        sys.stdout.flush()
+    except OSError as error:
+        raise Failure(f"cannot write the output: {error.strerror or error}") from None
+    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,6 +80,10 @@ def cli() -> None:
 
     Exit codes: 0 all valid, 1 violations or golden differences, 2 usage or environment errors.
     """
+    for stream in (sys.stdout, sys.stderr):
+        # Output is UTF-8 whatever the locale; a lone surrogate from the input prints as \\udc00.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
 
 
 @cli.command()
@@ -105,18 +113,16 @@ def validate(
 ) -> None:  # fmt: skip
     """Check records and messages against the contract.
 
-    PATHS are files, directories (searched for *.json, *.ndjson, *.jsonl) or - for stdin.
-    The configuration is read only to check it: its rules apply when converting.
+    PATHS are files, directories (searched for *.json, *.ndjson, *.jsonl; hidden folders are
+    skipped) or - for stdin (a document, or NDJSON). The configuration is read only to check it:
+    its rules apply when converting.
     """
     _load_config(config_path)
     with _usage_errors():
         inputs = sources.collect(paths)
-    tally = Tally("validate", len(inputs))
-    for outcome in pipeline.validate(inputs, kind=kind, strict=strict):
-        tally.add(outcome)
-    report = tally.report()
-    reporters.get(output_format).report(report, _stdout())
-    sys.exit(EXIT_OK if report.ok else EXIT_VIOLATIONS)
+    report = collect("validate", len(inputs), pipeline.validate(inputs, kind=kind, strict=strict))
+    reporters.get(output_format).report(report, sys.stdout)
+    _finish(report.exit_code)
 
 
 @cli.command()
@@ -125,10 +131,11 @@ def validate(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the messages to FILE, atomically, instead of stdout.",
+    default=STDOUT,
+    help="Write the messages to FILE, atomically (a temporary file renamed into place), "
+    "instead of stdout.",
 )
-def convert(paths: tuple[str, ...], config_path: Path | None, output: Path | None) -> None:
+def convert(paths: tuple[str, ...], config_path: Path | None, output: str) -> None:
     """Convert Antavo records into Segment messages (NDJSON, one per line, in input order).
 
     Invalid records are reported on stderr and not converted; the others still are, and the
@@ -137,27 +144,24 @@ def convert(paths: tuple[str, ...], config_path: Path | None, output: Path | Non
     loaded = _load_config(config_path)
     with _usage_errors():
         inputs = sources.collect(paths)
-    _say_config(loaded)
-    tally = Tally("convert", len(inputs))
     outcomes = pipeline.convert(inputs, config=loaded.config)
-    if output is None:
-        _write_messages(outcomes, tally, _stdout())
+    if output == STDOUT:
+        report = _write_messages(outcomes, len(inputs), sys.stdout)
     else:
         try:
-            with atomic.writer(output) as stream:
-                _write_messages(outcomes, tally, stream)
+            with _usage_errors(), atomic.writer(Path(output)) as stream:
+                report = _write_messages(outcomes, len(inputs), stream)
         except OSError as error:
-            _fail(f"{output}: cannot write: {error.strerror}")
-    report = tally.report()
-    reporters.get("text").report(report, _stderr())
-    sys.exit(EXIT_OK if report.ok else EXIT_VIOLATIONS)
+            raise Failure(f"{output}: cannot write: {error.strerror or error}") from None
+    reporters.get("text").report(report, sys.stderr)
+    _finish(report.exit_code)
 
 
-def _write_messages(outcomes: Iterator[pipeline.Outcome], tally: Tally, stream: TextIO) -> None:
-    for outcome in outcomes:
-        tally.add(outcome)
-        if outcome.message is not None:
-            stream.write(jsonio.dump_compact(outcome.message) + "\n")
+def _write_messages(outcomes: Iterator[pipeline.Outcome], files: int, stream: TextIO) -> Report:
+    def write(message: dict[str, Any]) -> None:
+        stream.write(jsonio.dump_compact(message) + "\n")
+
+    return collect("convert", files, outcomes, write)
 
 
 @cli.command(name="diff")
@@ -177,90 +181,22 @@ def diff_command(
     golden, orphaned golden or invalid input, with the command that fixes it.
     """
     if update and _in_ci() and not force:
-        _fail("refusing to --update goldens with CI set: goldens are reviewed changes; add --force")
+        raise Failure(
+            "refusing to --update goldens with CI set: goldens are reviewed changes; add --force"
+        )
     loaded = _load_config(config_path)
-    _say_config(loaded)
     with _usage_errors():
         report = golden.check(input_dir, golden_dir, loaded.config)
-    fix = f"contract-kit diff {input_dir} {golden_dir} --update"
-    if config_path is not None:
-        fix += f" --config {config_path}"
-    out = _stdout()
-    checked = plural(sum(1 for c in report.checks if c.input is not None), "input file")
-    invalid = report.count("invalid")
+        if update:
+            done = golden.update(report, golden_dir)
     if update:
-        done = golden.update(report, golden_dir)
-        for change in done:
-            out.write(f"{change.action} {change.path}\n")
-        for check in report.checks:
-            if check.status == "invalid":
-                _print_check(check, out)
-        actions = ("created", "updated", "removed")
-        tally = ", ".join(f"{sum(c.action == a for c in done)} {a}" for a in actions)
-        verdict = "failed" if invalid else "ok"
-        out.write(
-            f"{verdict}: {checked}; {tally}"
-            + (f", {invalid} with invalid input" if invalid else "")
-            + "\n"
-        )
-        if invalid:
-            out.write("fix the invalid inputs: goldens are written only for valid fixtures\n")
-        sys.exit(EXIT_VIOLATIONS if invalid else EXIT_OK)
-    for check in report.checks:
-        _print_check(check, out)
-    statuses: tuple[tuple[golden.Status, str], ...] = (
-        ("same", "same"),
-        ("differs", "differ"),
-        ("missing", "missing"),
-        ("orphan", "orphaned"),
-        ("invalid", "with invalid input"),
-    )
-    counts = ", ".join(
-        f"{report.count(status)} {label}"
-        for status, label in statuses
-        if report.count(status) or status == "same"
-    )
-    if report.ok:
-        out.write(f"ok: {checked}; {counts}\n")
-        sys.exit(EXIT_OK)
-    out.write(f"failed: {checked}; {counts}\n")
-    fixable = report.count("differs") + report.count("missing") + report.count("orphan")
-    if fixable:
-        out.write(f"to accept the new output, run: {fix}\n")
-    if invalid:
-        out.write("fix the invalid inputs: goldens are written only for valid fixtures\n")
-    sys.exit(EXIT_VIOLATIONS)
-
-
-def _print_check(check: golden.GoldenCheck, out: TextIO) -> None:
-    if check.status == "same":
-        return
-    if check.status == "orphan":
-        out.write(f"{check.golden}: orphaned golden, no input file produces it\n")
-        return
-    assert check.input is not None
-    if check.status == "missing":
-        out.write(f"{check.golden}: missing golden for {check.input.name}\n")
-        return
-    if check.status == "invalid":
-        out.write(f"{check.input.name}: invalid input, golden not compared\n")
-        for violation in check.violations:
-            out.write("  " + format_violation(violation) + "\n")
-        return
-    out.write(f"{check.golden}: differs from the conversion of {check.input.name}\n")
-    if check.note:
-        out.write(f"  {check.note}\n")
-    for change in check.changes:
-        out.write(_format_change(change))
-
-
-def _format_change(change: Change) -> str:
-    lines = [f"  @ {change.pointer or '(root)'}"]
-    if change.old is not MISSING:
-        lines.append(f"  - {jsonio.dump_compact(change.old)}")
-    if change.new is not MISSING:
-        lines.append(f"  + {jsonio.dump_compact(change.new)}")
-    return "\n".join(lines) + "\n"
+        golden_text.report_update(report, done, sys.stdout)
+        _finish(EXIT_VIOLATIONS if report.count("invalid") else EXIT_OK)
+    fix = shlex.join(["contract-kit", "diff", str(input_dir), str(golden_dir), "--update"])
+    if config_path is not None:
+        fix += f" --config {shlex.quote(str(config_path))}"
+    golden_text.report_check(report, fix, sys.stdout)
+    _finish(EXIT_OK if report.ok else EXIT_VIOLATIONS)
 
 
 def _in_ci() -> bool:
@@ -287,16 +223,8 @@ def schema_list() -> None:
 def schema_show(name: str) -> None:
     """Print the schema NAME (e.g. antavo/record) as JSON."""
     if name not in schemas.names():
-        _fail(f"unknown schema {name!r}; known: {', '.join(schemas.names())}")
+        raise Failure(f"unknown schema {name!r}; known: {', '.join(schemas.names())}")
     click.echo(schemas.path_of(name).read_text(encoding="utf-8"), nl=False)
-
-
-def _stdout() -> TextIO:
-    return sys.stdout  # looked up at call time: click's test runner swaps it
-
-
-def _stderr() -> TextIO:
-    return sys.stderr
 
 
 def main() -> None:
@@ -304,6 +232,11 @@ def main() -> None:
     unexpected exception is a bug in contract-kit and says so in one line."""
     try:
         cli.main(prog_name="contract-kit")
+    except OSError as error:  # writing the output failed (a full disk, a closed stream)
+        click.echo(
+            f"contract-kit: error: cannot write the output: {error.strerror or error}", err=True
+        )
+        sys.exit(EXIT_ENVIRONMENT)
     except Exception as error:
         if os.environ.get("CONTRACT_KIT_DEBUG"):
             traceback.print_exc()
@@ -312,4 +245,4 @@ def main() -> None:
             f"CONTRACT_KIT_DEBUG=1 shows the traceback): {type(error).__name__}: {error}",
             err=True,
         )
-        sys.exit(EXIT_USAGE)
+        sys.exit(EXIT_ENVIRONMENT)

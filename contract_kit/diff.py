@@ -37,10 +37,6 @@ def compare(old: Any, new: Any) -> list[Change]:
     return changes
 
 
-def same(old: Any, new: Any) -> bool:
-    return not compare(old, new)
-
-
 def _walk(old: Any, new: Any, path: tuple[str | int, ...], changes: list[Change]) -> None:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in old:

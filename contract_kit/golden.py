@@ -7,14 +7,15 @@ newline); an `.ndjson` / `.jsonl` golden holds one compact message a line, as ND
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from . import atomic, diff, jsonio, pipeline, sources
 from .config import Config
-from .sources import Source
+from .report import collect
+from .sources import Source, UsageError
 from .violations import Violation
 
 Status = Literal["same", "differs", "missing", "orphan", "invalid"]
@@ -31,7 +32,6 @@ class GoldenCheck:
     """The golden text the input produces now."""
     changes: tuple[diff.Change, ...] = ()
     violations: tuple[Violation, ...] = ()
-    skipped: int = 0
     note: str | None = None
 
     @property
@@ -42,10 +42,16 @@ class GoldenCheck:
 @dataclass(frozen=True)
 class GoldenReport:
     checks: list[GoldenCheck] = field(default_factory=list)
+    skipped: int = 0
+    """Records left out by the sync settings, and so absent from the goldens."""
 
     @property
     def ok(self) -> bool:
         return all(check.ok for check in self.checks)
+
+    @property
+    def inputs(self) -> int:
+        return sum(1 for check in self.checks if check.input is not None)
 
     def count(self, status: Status) -> int:
         return sum(1 for check in self.checks if check.status == status)
@@ -58,68 +64,73 @@ def render(messages: Sequence[dict[str, Any]], suffix: str) -> str:
     return jsonio.dump_pretty(list(messages))
 
 
-def expected_output(source: Source, config: Config) -> tuple[str | None, list[Violation], int]:
-    """What the golden of `source` should hold; None when the input has violations."""
-    messages: list[dict[str, Any]] = []
-    violations: list[Violation] = []
-    skipped = 0
-    for outcome in pipeline.convert([source], config=config):
-        violations.extend(outcome.violations)
-        if outcome.message is not None:
-            messages.append(outcome.message)
-        skipped += outcome.status == "skipped"
-    suffix = source.path.suffix if source.path else ".json"
-    return (None if violations else render(messages, suffix)), violations, skipped
-
-
 def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
-    """Compare each input's conversion with its golden; find missing and orphaned goldens."""
-    inputs = sources.collect([input_dir])
-    report = GoldenReport()
+    """Compare each input's conversion with its golden; find missing and orphaned goldens.
+
+    Raises UsageError when the folders overlap: `--update` would treat inputs as orphans.
+    """
+    _refuse_overlap(input_dir, golden_dir)
+    checks: list[GoldenCheck] = []
     wanted = set()
-    for source in inputs:
+    skipped = 0
+    for source in sources.collect([input_dir]):
         assert source.relative is not None
         golden = golden_dir / source.relative
-        wanted.add(golden.resolve())
-        report.checks.append(_check_one(source, golden, config))
+        wanted.add(golden)
+        messages: list[dict[str, Any]] = []
+        report = collect("convert", 1, pipeline.convert([source], config=config), messages.append)
+        skipped += report.skipped
+        if report.violations:
+            checks.append(GoldenCheck(golden, "invalid", source, violations=report.violations))
+        else:
+            checks.append(_compare(source, golden, render(messages, golden.suffix)))
     if golden_dir.is_dir():
-        for path in _golden_files(golden_dir):
-            if path.resolve() not in wanted:
-                report.checks.append(GoldenCheck(path, "orphan"))
-    return report
+        for found in sources.files_below(golden_dir):
+            if found.path is not None and found.path not in wanted:
+                checks.append(GoldenCheck(found.path, "orphan"))
+    return GoldenReport(checks, skipped)
 
 
-def _check_one(source: Source, golden: Path, config: Config) -> GoldenCheck:
-    expected, violations, skipped = expected_output(source, config)
-    if expected is None:
-        return GoldenCheck(golden, "invalid", source, violations=tuple(violations))
-    if not golden.is_file():
-        return GoldenCheck(golden, "missing", source, expected, skipped=skipped)
-    actual = golden.read_text(encoding="utf-8")
-    if actual == expected:
-        return GoldenCheck(golden, "same", source, expected, skipped=skipped)
+def _refuse_overlap(input_dir: Path, golden_dir: Path) -> None:
+    inputs, goldens = input_dir.resolve(), golden_dir.resolve()
+    if inputs == goldens or inputs in goldens.parents or goldens in inputs.parents:
+        raise UsageError(
+            f"{input_dir} and {golden_dir} must not overlap: goldens would be read as inputs "
+            "and inputs removed as orphaned goldens"
+        )
+
+
+def _compare(source: Source, golden: Path, expected: str) -> GoldenCheck:
+    if golden.exists() and not golden.is_file():
+        raise UsageError(f"{golden}: not a regular file; a golden must be a file")
+    if not golden.exists():
+        return GoldenCheck(golden, "missing", source, expected)
     try:
-        before = _parse_golden(actual, golden.suffix)
-    except jsonio.JSONSyntaxError as error:
-        unreadable = f"the golden is not valid JSON ({error.message})"
-        return GoldenCheck(golden, "differs", source, expected, skipped=skipped, note=unreadable)
-    changes = diff.compare(before, _parse_golden(expected, golden.suffix))
+        actual = golden.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        note = f"the golden is not UTF-8 text ({error.reason} at byte {error.start})"
+        return GoldenCheck(golden, "differs", source, expected, note=note)
+    if actual == expected:
+        return GoldenCheck(golden, "same", source, expected)
+    before, problem = _messages_in(Source(str(golden), golden, text=actual))
+    if problem is not None:
+        return GoldenCheck(
+            golden, "differs", source, expected, note=f"the golden is unreadable: {problem}"
+        )
+    after, _ = _messages_in(Source(str(golden), golden, text=expected))
+    changes = diff.compare(before, after)
     formatting = None if changes else "same values, but not in the canonical form (formatting)"
-    return GoldenCheck(
-        golden, "differs", source, expected, tuple(changes), skipped=skipped, note=formatting
-    )
+    return GoldenCheck(golden, "differs", source, expected, tuple(changes), note=formatting)
 
 
-def _parse_golden(text: str, suffix: str) -> Any:
-    if suffix.lower() in sources.LINE_SUFFIXES:
-        return [jsonio.parse(line, what="line").value for line in text.split("\n") if line.strip()]
-    return jsonio.parse(text).value
-
-
-def _golden_files(golden_dir: Path) -> Iterator[Path]:
-    for path in sorted(golden_dir.rglob("*")):
-        if path.is_file() and path.suffix.lower() in sources.SUFFIXES:
-            yield path
+def _messages_in(golden: Source) -> tuple[list[Any], str | None]:
+    """The values a golden holds, read the way every input is read, or why it cannot be."""
+    values = []
+    for item in sources.read(golden):
+        if isinstance(item, Violation):
+            return [], item.message
+        values.append(item.value)
+    return values, None
 
 
 @dataclass(frozen=True)

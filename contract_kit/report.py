@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .pipeline import Outcome
+from .sources import IO_KEYWORD
 from .violations import Violation
 
 Command = Literal["validate", "convert"]
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ENVIRONMENT = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,13 @@ class Report:
     def rejected(self) -> int:
         """Records with at least one violation."""
         return len({(v.file, v.record) for v in self.violations if v.record is not None})
+
+    @property
+    def exit_code(self) -> int:
+        """0 all valid; 1 violations; 2 a file could not be read (an environment error)."""
+        if any(violation.keyword == IO_KEYWORD for violation in self.violations):
+            return EXIT_ENVIRONMENT
+        return EXIT_OK if self.ok else EXIT_VIOLATIONS
 
 
 @dataclass
@@ -56,3 +67,18 @@ class Tally:
             self.command, self.files, self.records, tuple(self.violations),
             self.converted, self.skipped,
         )  # fmt: skip
+
+
+def collect(
+    command: Command,
+    files: int,
+    outcomes: Iterable[Outcome],
+    on_message: Callable[[dict[str, Any]], object] | None = None,
+) -> Report:
+    """Drive the pipeline to the end: tally every outcome, hand each message to `on_message`."""
+    tally = Tally(command, files)
+    for outcome in outcomes:
+        tally.add(outcome)
+        if on_message is not None and outcome.message is not None:
+            on_message(outcome.message)
+    return tally.report()

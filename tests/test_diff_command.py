@@ -174,3 +174,48 @@ def test_diff_reads_the_configuration_like_every_command(
     assert result.exit_code == 1
     assert '  - "point_add"\n  + "Points Added"' in result.stdout
     assert "configuration: contract-kit.toml" in result.stderr
+
+
+@pytest.mark.parametrize("golden_below", ["same", "inside-input", "input-inside"])
+def test_overlapping_folders_are_refused_before_anything_is_touched(
+    tmp_path: Path, golden_below: str
+) -> None:
+    root = tmp_path / "fx"
+    shutil.copytree(FIXTURES / "antavo" / "actions", root / "antavo")
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    inputs = root / "antavo"
+    goldens = {"same": inputs, "inside-input": inputs / "golden", "input-inside": root}[
+        golden_below
+    ]
+    for extra in ((), ("--update",)):
+        result = diff(inputs, goldens, *extra)
+        assert result.exit_code == 2
+        assert "must not overlap" in result.stderr
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+
+
+def test_the_fixing_command_is_quoted_for_the_shell(tmp_path: Path) -> None:
+    inputs, goldens = tmp_path / "my in", tmp_path / "my golden"
+    shutil.copytree(FIXTURES / "antavo" / "custom", inputs)
+    result = diff(inputs, goldens)
+    assert f"run: contract-kit diff '{inputs}' '{goldens}' --update" in result.stdout
+
+
+def test_a_golden_that_is_not_utf8_differs_and_is_repaired(tree: tuple[Path, Path]) -> None:
+    inputs, goldens = tree
+    golden = goldens / "actions" / "profile.json"
+    golden.write_bytes(b"\xff\xfe[]")
+    result = diff(inputs, goldens)
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.stdout
+    assert diff(inputs, goldens, "--update").exit_code == 0
+
+
+def test_a_golden_path_that_is_a_directory_is_a_usage_error(tree: tuple[Path, Path]) -> None:
+    inputs, goldens = tree
+    golden = goldens / "actions" / "profile.json"
+    golden.unlink()
+    golden.mkdir()
+    result = diff(inputs, goldens, "--update")
+    assert result.exit_code == 2
+    assert "not a regular file" in result.stderr

@@ -11,7 +11,7 @@ from syrupy.assertion import SnapshotAssertion
 import contract_kit
 from contract_kit import sources
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, REPO
 from .golden_snapshots import GoldenFileExtension
 
 INPUTS = FIXTURES / "antavo"
@@ -21,7 +21,10 @@ CASES = [source.relative for source in sources.collect([INPUTS]) if source.relat
 
 @pytest.mark.parametrize("relative", CASES, ids=[case.as_posix() for case in CASES])
 def test_fixture_converts_to_its_golden(relative: Path, snapshot: SnapshotAssertion) -> None:
-    conversion = contract_kit.convert(INPUTS / relative)
+    # The configuration `make snapshots` (contract-kit diff) reads from the repository root.
+    conversion = contract_kit.convert(
+        INPUTS / relative, config=contract_kit.load_config(directory=REPO)
+    )
     assert conversion.ok, conversion.violations
     golden = snapshot.use_extension(GoldenFileExtension.for_golden(GOLDENS / relative))
     assert conversion.messages == golden

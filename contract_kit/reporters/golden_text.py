@@ -1,0 +1,93 @@
+"""What `contract-kit diff` prints: each golden that is not as it should be, then a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TextIO
+
+from .. import jsonio
+from ..diff import MISSING, Change
+from ..golden import GoldenCheck, GoldenReport, Status, Update
+from .text import format_violation, plural
+
+_STATUS_WORDS: tuple[tuple[Status, str], ...] = (
+    ("same", "same"),
+    ("differs", "differ"),
+    ("missing", "missing"),
+    ("orphan", "orphaned"),
+    ("invalid", "with invalid input"),
+)
+
+
+def report_check(report: GoldenReport, fix: str, out: TextIO) -> None:
+    for check in report.checks:
+        _write_check(check, out)
+    counts = ", ".join(
+        f"{report.count(status)} {words}"
+        for status, words in _STATUS_WORDS
+        if report.count(status) or status == "same"
+    )
+    out.write(f"{'ok' if report.ok else 'failed'}: {_scope(report)}; {counts}\n")
+    if report.count("differs") + report.count("missing") + report.count("orphan"):
+        out.write(f"to accept the new output, run: {fix}\n")
+    _invalid_hint(report, out)
+
+
+def report_update(report: GoldenReport, done: Sequence[Update], out: TextIO) -> None:
+    for change in done:
+        out.write(f"{change.action} {change.path}\n")
+    for check in report.checks:
+        if check.status == "invalid":
+            _write_check(check, out)
+    actions = ", ".join(
+        f"{sum(change.action == action for change in done)} {action}"
+        for action in ("created", "updated", "removed")
+    )
+    invalid = report.count("invalid")
+    verdict = "failed" if invalid else "ok"
+    out.write(f"{verdict}: {_scope(report)}; {actions}")
+    out.write(f", {invalid} with invalid input\n" if invalid else "\n")
+    _invalid_hint(report, out)
+
+
+def _scope(report: GoldenReport) -> str:
+    scope = plural(report.inputs, "input file")
+    if report.skipped:
+        scope += f" ({plural(report.skipped, 'record')} skipped by the sync settings)"
+    return scope
+
+
+def _invalid_hint(report: GoldenReport, out: TextIO) -> None:
+    if report.count("invalid"):
+        out.write("fix the invalid inputs: goldens are written only for valid fixtures\n")
+
+
+def _write_check(check: GoldenCheck, out: TextIO) -> None:
+    if check.status == "same":
+        return
+    if check.status == "orphan":
+        out.write(f"{check.golden}: orphaned golden, no input file produces it\n")
+        return
+    assert check.input is not None
+    if check.status == "missing":
+        out.write(f"{check.golden}: missing golden for {check.input.name}\n")
+        return
+    if check.status == "invalid":
+        out.write(f"{check.input.name}: invalid input, golden not compared\n")
+        for violation in check.violations:
+            out.write("  " + format_violation(violation) + "\n")
+        return
+    out.write(f"{check.golden}: differs from the conversion of {check.input.name}\n")
+    if check.note:
+        out.write(f"  {check.note}\n")
+    for change in check.changes:
+        out.write(_format_change(change))
+
+
+def _format_change(change: Change) -> str:
+    lines = [f"  @ {change.pointer or '(root)'}"]
+    if change.old is not MISSING:
+        lines.append(f"  - {jsonio.dump_compact(change.old)}")
+    if change.new is not MISSING:
+        lines.append(f"  + {jsonio.dump_compact(change.new)}")
+    return "\n".join(lines) + "\n"
