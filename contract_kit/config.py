@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from . import jsonio
+
 #: Always in a message's `integrations`: stops events flowing back into Salesforce and Antavo.
 LOOP_PREVENTION: dict[str, bool] = {
     "Salesforce (Actions)": False,
@@ -48,6 +50,11 @@ class Config(BaseModel):
     def _keep_loop_prevention(
         cls, value: dict[str, bool | dict[str, Any]]
     ) -> dict[str, bool | dict[str, Any]]:
+        try:
+            jsonio.dump_compact(value)
+        except (TypeError, ValueError) as error:
+            # TOML has dates and nan; a Segment message has neither.
+            raise ValueError(f"destination options must be JSON values ({error})") from None
         for name in LOOP_PREVENTION:
             if name in value and value[name] is not False:
                 raise ValueError(
@@ -113,6 +120,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
 

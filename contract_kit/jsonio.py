@@ -8,6 +8,7 @@ Positions are worked out lazily, only for values that have a problem.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +32,14 @@ class JSONSyntaxError(Exception):
         super().__init__(message)
         self.message = message
         self.offset = offset
+
+
+class ExtraDataError(JSONSyntaxError):
+    """A complete JSON value followed by more: on a new line, the text is probably NDJSON."""
+
+    def __init__(self, message: str, offset: int, on_new_line: bool) -> None:
+        super().__init__(message, offset)
+        self.on_new_line = on_new_line
 
 
 class _DuplicateKeys(dict[str, Any]):
@@ -121,10 +130,10 @@ def parse(text: str, *, what: str = "file") -> Parsed:
         raise JSONSyntaxError("invalid JSON: nested too deeply", start) from None
     rest = _skip_whitespace(text, end)
     if rest < len(text):
-        hint = ""
-        if text[rest] in "{[" and "\n" in text[end:rest]:
-            hint = "; a file with one record a line is NDJSON: name it .ndjson or .jsonl"
-        raise JSONSyntaxError(f"invalid JSON: extra data after the first value{hint}", rest)
+        on_new_line = text[rest] in "{[" and "\n" in text[end:rest]
+        hint = "; a file with one record a line is NDJSON: name it .ndjson or .jsonl"
+        message = "invalid JSON: extra data after the first value" + (hint if on_new_line else "")
+        raise ExtraDataError(message, rest, on_new_line)
     suspicious = decoder.suspicious or _SURROGATE_ESCAPE.search(text, start, end) is not None
     findings = tuple(_suspicious_values(value)) if suspicious else ()
     return Parsed(value, findings)
@@ -140,35 +149,43 @@ def _explain(text: str, error: json.JSONDecodeError) -> str:
     return error.msg
 
 
-def _suspicious_values(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[Finding]:
-    if isinstance(value, str):
-        if _SURROGATE.search(value):
+def _suspicious_values(root: Any) -> Iterator[Finding]:
+    """Bad numbers, duplicate keys and lone surrogates, by pointer, in document order.
+
+    Iterative: a record nested a thousand levels deep must not overflow Python's stack here.
+    """
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), root)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                yield Finding(
+                    pointers.join(path),
+                    "the string holds a lone UTF-16 surrogate (\\ud800-\\udfff), which UTF-8 "
+                    "cannot encode",
+                    "unicode",
+                )
+        elif isinstance(value, _BadNumber):
             yield Finding(
                 pointers.join(path),
-                "the string holds a lone UTF-16 surrogate (\\ud800-\\udfff), which UTF-8 "
-                "cannot encode",
-                "unicode",
+                f"{value.text} is not a number a double can hold (NaN, Infinity or out of range)",
+                "number",
             )
-    elif isinstance(value, _BadNumber):
-        yield Finding(
-            pointers.join(path),
-            f"{value.text} is not a number a double can hold (NaN, Infinity or out of range)",
-            "number",
-        )
-    elif isinstance(value, dict):
-        for key in getattr(value, "duplicates", ()):
-            yield Finding(
-                pointers.join((*path, key)),
-                f"duplicate key {key!r}: all but the last value would be lost silently",
-                "duplicateKeys",
-            )
-        for key, item in value.items():
-            if _SURROGATE.search(key):
-                yield from _suspicious_values(key, (*path, key))
-            yield from _suspicious_values(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _suspicious_values(item, (*path, index))
+        elif isinstance(value, dict):
+            for key in getattr(value, "duplicates", ()):
+                yield Finding(
+                    pointers.join((*path, key)),
+                    f"duplicate key {key!r}: all but the last value would be lost silently",
+                    "duplicateKeys",
+                )
+            children: list[tuple[tuple[str | int, ...], Any]] = []
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    children.append(((*path, key), key))
+                children.append(((*path, key), item))
+            stack.extend(reversed(children))
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in reversed(list(enumerate(value))))
 
 
 def _skip_whitespace(text: str, offset: int) -> int:
@@ -178,8 +195,28 @@ def _skip_whitespace(text: str, offset: int) -> int:
     return offset
 
 
-# A lenient decoder used only to step over values while locating; the text was parsed already.
-_SKIPPER = json.JSONDecoder(parse_int=lambda _: 0, parse_float=lambda _: 0.0)
+# Stepping over values while locating (the text was parsed already): a string, a bracket, or a
+# scalar's characters. Iterative, so that deep nesting cannot exhaust Python's stack.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_CONTAINER_TOKEN = re.compile(_STRING + r"|[\[\]{}]")
+_SCALAR = re.compile(_STRING + r"|[^,:\]}\s]+")
+
+
+def _skip_value(text: str, offset: int) -> int:
+    """Offset just after the JSON value that starts at `offset`."""
+    if text[offset] not in "[{":
+        match = _SCALAR.match(text, offset)
+        return match.end() if match else offset + 1
+    depth = 0
+    for token in _CONTAINER_TOKEN.finditer(text, offset):
+        mark = token.group()
+        if mark in ("[", "{"):
+            depth += 1
+        elif mark in ("]", "}"):
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return len(text)
 
 
 def locate(text: str, tokens: Sequence[str], start: int = 0) -> int:
@@ -212,7 +249,7 @@ def _find_member(text: str, offset: int, name: str) -> int | None:
         offset = _skip_whitespace(text, offset + 1)  # past ':'
         if key == name:
             found = offset
-        offset = _skip_whitespace(text, _SKIPPER.raw_decode(text, offset)[1])
+        offset = _skip_whitespace(text, _skip_value(text, offset))
         if offset < len(text) and text[offset] == ",":
             offset = _skip_whitespace(text, offset + 1)
         else:
@@ -225,15 +262,62 @@ def _find_element(text: str, offset: int, index: int) -> int | None:
     if offset < len(text) and text[offset] == "]":
         return None
     for _ in range(index):
-        offset = _skip_whitespace(text, _SKIPPER.raw_decode(text, offset)[1])
+        offset = _skip_whitespace(text, _skip_value(text, offset))
         if offset >= len(text) or text[offset] != ",":
             return None
         offset = _skip_whitespace(text, offset + 1)
     return offset
 
 
+class TextIndex:
+    """One JSON text and the indexes that make locating cheap, built on first use.
+
+    Many violations in one large file cost one pass over the text, not one pass each.
+    """
+
+    def __init__(self, text: str, first_line: int = 1) -> None:
+        self.text = text
+        self.first_line = first_line
+        self._line_starts: list[int] | None = None
+        self._elements: dict[tuple[str, ...], list[int]] = {}
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        """1-based line and column, in characters, of `offset`."""
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            found = find("\n")
+            while found != -1:
+                starts.append(found + 1)
+                found = find("\n", found + 1)
+            self._line_starts = starts
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return self.first_line + line, offset - self._line_starts[line] + 1
+
+    def element_start(self, array: tuple[str, ...], index: int) -> int:
+        """Offset of element `index` of the array at pointer tokens `array`."""
+        offsets = self._elements.get(array)
+        if offsets is None:
+            offsets = self._elements[array] = _element_offsets(self.text, locate(self.text, array))
+        return offsets[index]
+
+
+def _element_offsets(text: str, offset: int) -> list[int]:
+    offsets: list[int] = []
+    offset = _skip_whitespace(text, offset + 1)
+    if offset < len(text) and text[offset] == "]":
+        return offsets
+    while offset < len(text):
+        offsets.append(offset)
+        offset = _skip_whitespace(text, _skip_value(text, offset))
+        if offset >= len(text) or text[offset] != ",":
+            break
+        offset = _skip_whitespace(text, offset + 1)
+    return offsets
+
+
 def line_column(text: str, offset: int, first_line: int = 1) -> tuple[int, int]:
-    """1-based line and column, in characters, of `offset` in `text`."""
+    """1-based line and column, in characters, of `offset` in `text` (one-off; see TextIndex)."""
     line_start = text.rfind("\n", 0, offset) + 1
     return first_line + text.count("\n", 0, offset), offset - line_start + 1
 

@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from . import sources, transform, validation
+from . import jsonio, sources, transform, validation
 from .config import Config
 from .sources import Kind, Record, Source
 from .violations import Finding, Violation
@@ -41,27 +42,33 @@ def validate(
     inputs: Iterable[Source], *, kind: KindOption = "auto", strict: bool = False
 ) -> Iterator[Outcome]:
     """Check every record against the schemas of its kind."""
+    event_ids = EventIds()
     for source in inputs:
         for item in sources.read(source):
             if isinstance(item, Violation):
                 yield Outcome(item.file, item.record, "rejected", violations=(item,))
                 continue
             findings = _check_input(item, kind, strict)
+            if not findings and _is_antavo(item, kind):
+                findings = event_ids.check(item)
             yield _verdict(item, findings, "valid")
 
 
 def convert(inputs: Iterable[Source], *, config: Config) -> Iterator[Outcome]:
     """Check each Antavo record, convert it, and check the message it became."""
+    event_ids = EventIds()
     for source in inputs:
         for item in sources.read(source):
             if isinstance(item, Violation):
                 yield Outcome(item.file, item.record, "rejected", violations=(item,))
                 continue
-            yield convert_record(item, config)
+            yield convert_record(item, config, event_ids)
 
 
-def convert_record(record: Record, config: Config) -> Outcome:
+def convert_record(record: Record, config: Config, event_ids: EventIds | None = None) -> Outcome:
     findings = _check_input(record, "antavo", strict=False)
+    if not findings and event_ids is not None:
+        findings = event_ids.check(record)
     if findings:
         return _verdict(record, findings, "rejected")
     result = transform.to_segment(record.value, config)
@@ -81,6 +88,40 @@ def convert_record(record: Record, config: Config) -> Outcome:
         )
         return Outcome(record.file, record.index, "rejected", violations=violations)
     return Outcome(record.file, record.index, "converted", message=message)
+
+
+class EventIds:
+    """Antavo event ids seen in one run: two different events must never share one.
+
+    With an `id`, the messageId depends on `customer` and `id` only, so Segment keeps the first
+    of two events sharing them and silently drops the other. A re-sent event (the same record,
+    perhaps with another `timestamp`) may repeat its id.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], tuple[int, str, int]] = {}
+
+    def check(self, record: Record) -> list[Finding]:
+        value = record.value
+        event_id = value.get("id")
+        if not isinstance(event_id, str):
+            return []
+        content = {key: item for key, item in value.items() if key != "timestamp"}
+        digest = hashlib.blake2b(jsonio.dump_canonical(content).encode(), digest_size=8).digest()
+        fingerprint = int.from_bytes(digest, "big")
+        key = (value["customer"], event_id)
+        first = self._seen.setdefault(key, (fingerprint, record.file, record.index))
+        if first[0] == fingerprint:
+            return []
+        where = f"record {first[2]}" + ("" if first[1] == record.file else f" of {first[1]}")
+        return [
+            Finding(
+                "/id",
+                f"Antavo id {event_id!r} of customer {value['customer']!r} is shared with a "
+                f"different event ({where}): Segment would deduplicate them and drop this one",
+                "uniqueEventId",
+            )
+        ]
 
 
 def check_message(message: Any, *, strict: bool) -> list[Finding]:
@@ -109,6 +150,12 @@ def _check_input(record: Record, kind: KindOption, strict: bool) -> list[Finding
     if effective == "antavo":
         return validation.check(value, ANTAVO_SCHEMA)
     return check_message(value, strict=strict)
+
+
+def _is_antavo(record: Record, kind: KindOption) -> bool:
+    if not isinstance(record.value, dict):
+        return False
+    return _kind_of(record.value, record.kind if kind == "auto" else kind) == "antavo"
 
 
 def _kind_of(value: dict[str, Any], known: Kind | None) -> Kind | None:

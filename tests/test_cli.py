@@ -315,3 +315,186 @@ def test_the_goldens_themselves_pass_the_strict_segment_profile() -> None:
     result = run("validate", "--strict", "--kind", "segment", str(FIXTURES / "golden"))
     assert result.exit_code == 0, result.stdout
     assert "all valid" in result.stdout
+
+
+# bad input and odd environments: a report or a usage error, never an internal error ---------
+
+
+def test_a_lone_surrogate_in_a_key_is_reported_printably(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "s.json",
+        '{"customer": "c", "action": "x", "data": {"\\udc00": 1}, "timestamp": 0}',
+    )
+    for output_format in ("text", "json"):
+        done = process("validate", "--format", output_format, str(source))
+        assert done.returncode == 1, done.stderr
+        assert b"\\udc00" in done.stdout
+        assert b"internal error" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        b"integrations = { M = { a = 2024-01-01T00:00:00Z } }\n",
+        b"integrations = { M = { a = nan } }\n",
+        b"\xff = 1\n",
+    ],
+)
+def test_odd_configuration_files_are_usage_errors(tmp_path: Path, toml: bytes) -> None:
+    (tmp_path / "contract-kit.toml").write_bytes(toml)
+    done = process("convert", str(POINT_ADD), cwd=tmp_path)
+    assert done.returncode == 2
+    assert b"contract-kit.toml" in done.stderr
+    assert b"internal error" not in done.stderr
+
+
+def test_output_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    source = VALID / "edge" / "unicode-cjk-product.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "contract_kit", "convert", str(source)],
+        capture_output=True, timeout=60, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "latin-1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    message = json.loads(done.stdout.decode("utf-8"))
+    assert message["properties"] == json.loads(source.read_text(encoding="utf-8"))["data"]
+    ascii_report = subprocess.run(
+        [sys.executable, "-m", "contract_kit", "validate", str(INVALID / "unix-milliseconds.json")],
+        capture_output=True, timeout=60, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "ascii"},
+    )  # fmt: skip
+    assert ascii_report.returncode == 1
+    assert "0 ≤ t" in ascii_report.stdout.decode("utf-8")
+
+
+def test_an_unreadable_file_is_an_environment_error(tmp_path: Path) -> None:
+    done = process("validate", "/proc/self/mem")
+    assert done.returncode == 2
+    assert b"cannot read" in done.stdout
+    assert b"internal error" not in done.stderr
+
+
+def test_a_closed_stdin_is_an_environment_error() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "contract_kit", "validate", "-"],
+        capture_output=True, stdin=subprocess.DEVNULL, timeout=60, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert b"internal error" not in done.stderr
+
+
+def test_a_full_disk_on_stdout_is_an_environment_error() -> None:
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "contract_kit", "convert", str(POINT_ADD)],
+            stdout=full, stderr=subprocess.PIPE, timeout=60, check=False,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert b"cannot write" in done.stderr
+    assert b"internal error" not in done.stderr
+
+
+def test_output_dash_means_stdout(tmp_path: Path) -> None:
+    result = run("convert", "-o", "-", str(POINT_ADD))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["event"] == "point_add"
+    assert not (tmp_path / "-").exists()
+
+
+def test_validate_says_which_configuration_it_read(tmp_path: Path) -> None:
+    write(tmp_path / "contract-kit.toml", 'events = ["*"]\n')
+    write(tmp_path / "pyproject.toml", '[tool.contract-kit]\nevents = ["x"]\n')
+    result = run("validate", str(POINT_ADD))
+    assert "configuration: contract-kit.toml" in result.stderr
+
+
+# paths --------------------------------------------------------------------------------------
+
+
+def test_ndjson_can_come_from_stdin() -> None:
+    result = run("convert", "-", stdin=ndjson(RECORD, dict(RECORD, customer="c-2")))
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_stdin_given_twice_is_a_usage_error() -> None:
+    result = run("validate", "-", "-", stdin=json.dumps(RECORD))
+    assert result.exit_code == 2
+    assert "standard input can be read only once" in result.stderr
+
+
+def test_an_empty_path_is_a_usage_error() -> None:
+    result = run("validate", "")
+    assert result.exit_code == 2
+    assert "empty path" in result.stderr
+
+
+def test_named_pipes_and_devices_are_read(tmp_path: Path) -> None:
+    done = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m contract_kit validate <(cat {POINT_ADD})"],
+        capture_output=True, timeout=60, check=False, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert b"ok: 1 record in 1 file" in done.stdout
+
+
+def test_directory_search_skips_hidden_folders_and_reports_broken_links(tmp_path: Path) -> None:
+    write(tmp_path / "d" / "one.json", json.dumps(RECORD))
+    write(tmp_path / "d" / ".venv" / "lib" / "junk.json", "not json")
+    write(tmp_path / "d" / ".git" / "x.json", "not json")
+    (tmp_path / "d" / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    result = run("validate", str(tmp_path / "d"))
+    assert "junk.json" not in result.stdout and ".git" not in result.stdout
+    assert "gone.json" in result.stdout and "broken symbolic link" in result.stdout
+    assert result.exit_code == 2
+
+
+# contract gaps --------------------------------------------------------------------------------
+
+
+def test_two_different_events_sharing_an_antavo_id_are_a_violation(tmp_path: Path) -> None:
+    first = dict(RECORD, id="e1")
+    resent = dict(first, timestamp="2024-11-27T10:00:00Z")
+    other = dict(RECORD, id="e1", action="point_sub")
+    result = run("convert", str(write(tmp_path / "in.ndjson", ndjson(first, resent, other))))
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 2
+    assert (
+        "record 2: /id: Antavo id 'e1' of customer 'c-1' is shared with a different event (record 0"
+        in result.stderr
+    )
+
+
+def test_segment_batch_limits_are_checked(tmp_path: Path) -> None:
+    message = {"type": "track", "event": "e", "userId": "u"}
+    many = write(tmp_path / "many.json", json.dumps({"batch": [message] * 2501}))
+    result = run("validate", str(many))
+    assert result.exit_code == 1
+    assert "/batch: the batch holds 2501 messages; Segment accepts at most 2500" in result.stdout
+    assert (
+        run(
+            "validate", str(write(tmp_path / "ok.json", json.dumps({"batch": [message] * 2500})))
+        ).exit_code
+        == 0
+    )
+    big = dict(message, properties={"p": "x" * 30_000})
+    heavy = write(tmp_path / "heavy.json", json.dumps({"batch": [big] * 18}))
+    result = run("validate", str(heavy))
+    assert result.exit_code == 1
+    assert "Segment accepts at most 512000 bytes (500 KB)" in result.stdout
+
+
+def test_the_batch_envelope_is_checked_by_its_schema(tmp_path: Path) -> None:
+    body = {
+        "batch": [{"type": "identify", "userId": "u"}],
+        "sentAt": "garbage",
+        "context": 5,
+        "writeKey": 7,
+    }
+    result = run("validate", str(write(tmp_path / "b.json", json.dumps(body, indent=2))))
+    assert result.exit_code == 1
+    for pointer in ("/sentAt", "/context", "/writeKey"):
+        assert f": {pointer}: " in result.stdout

@@ -134,3 +134,48 @@ def test_invalid_utf8_is_a_file_violation(tmp_path: Path) -> None:
     (violation,) = contract_kit.validate(target).violations
     assert violation.record is None
     assert "not UTF-8 text: byte 0xc1 at byte offset 14" in violation.message
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer", "keyword"),
+    [
+        ('{"events": [RECORD, RECORD], "events": [RECORD]}', "/events", "duplicateKeys"),
+        ('{"batch": [], "batch": []}', "/batch", "duplicateKeys"),
+        ('{"batch": [], "sentAt": NaN}', "/sentAt", "number"),
+    ],
+)
+def test_envelope_level_findings_are_file_violations(
+    tmp_path: Path, text: str, pointer: str, keyword: str
+) -> None:
+    target = tmp_path / "envelope.json"
+    target.write_text(text.replace("RECORD", json.dumps(RECORD)), encoding="utf-8")
+    report = contract_kit.validate(target)
+    assert not report.ok
+    (violation,) = [v for v in report.violations if v.record is None]
+    assert (violation.pointer, violation.keyword) == (pointer, keyword)
+
+
+def test_deep_nesting_with_a_finding_inside_is_reported_not_crashed(tmp_path: Path) -> None:
+    depth = 500
+    data = '{"a": ' * depth + '{"x": 1, "x": 2}' + "}" * depth
+    target = tmp_path / "deep.json"
+    target.write_text(
+        '{"customer": "c", "action": "x", "timestamp": 0, "data": ' + data + "}", encoding="utf-8"
+    )
+    report = contract_kit.convert(target)
+    (violation,) = report.violations
+    assert violation.keyword == "duplicateKeys"
+    assert violation.pointer == "/data" + "/a" * depth + "/x"
+
+
+def test_many_violations_in_one_file_are_located_in_linear_time(tmp_path: Path) -> None:
+    bad = dict(RECORD, data={"points": None})
+    target = tmp_path / "many.json"
+    text = json.dumps([bad] * 5_000, indent=1)
+    target.write_text(text, encoding="utf-8")
+    report = contract_kit.validate(target)  # quadratic locating took minutes at this size
+    assert len(report.violations) == 5_000
+    last = report.violations[-1]
+    offset = text.rindex("null")
+    column = offset - text.rindex("\n", 0, offset)
+    assert (last.record, last.line, last.column) == (4_999, text.count("\n", 0, offset) + 1, column)
