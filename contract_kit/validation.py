@@ -19,6 +19,9 @@ from .violations import Finding
 
 #: Segment's HTTP API rejects a message larger than this (compact UTF-8 JSON).
 MAX_MESSAGE_BYTES = 32 * 1024
+#: ... and a batch body larger than this, or holding more messages than that.
+MAX_BATCH_BYTES = 500 * 1024
+MAX_BATCH_MESSAGES = 2500
 
 _WHY_REQUIRED = {
     ("antavo/record", "customer"): (
@@ -37,14 +40,56 @@ _WHY_REQUIRED = {
 
 
 def check(value: Any, schema_name: str) -> list[Finding]:
-    """Every violation of the schema `schema_name` by `value`, in document order."""
+    """Every violation of the schema `schema_name` by `value`, one per problem, by pointer."""
     errors = schemas.validator(schema_name).iter_errors(value)
-    findings = {
-        (finding.pointer, finding.message): finding
-        for error in errors
-        for finding in _findings(error, value, schema_name)
-    }  # a value can fail two keywords that say the same (a timestamp's pattern and format)
-    return sorted(findings.values(), key=lambda finding: pointers.split(finding.pointer))
+    findings: dict[str, list[Finding]] = {}
+    for error in errors:
+        for finding in _findings(error, value, schema_name):
+            _keep(findings.setdefault(finding.pointer, []), finding)
+    ordered = sorted(findings.items(), key=lambda item: _pointer_order(item[0]))
+    return [finding for _, at_pointer in ordered for finding in at_pointer]
+
+
+def _keep(at_pointer: list[Finding], finding: Finding) -> None:
+    """One message per problem: a wrong type says it all (other keywords at the same value only
+    follow from it), and two keywords can word the same thing (a timestamp's pattern and format).
+    """
+    if any(kept.keyword == "type" or kept.message == finding.message for kept in at_pointer):
+        return
+    if finding.keyword == "type":
+        at_pointer.clear()
+    at_pointer.append(finding)
+
+
+def _pointer_order(pointer: str) -> list[tuple[int, int | str]]:
+    """Sort key: array indices numerically (`/items/2` before `/items/10`)."""
+    return [(0, int(token)) if token.isdigit() else (1, token) for token in pointers.split(pointer)]
+
+
+def check_batch_limits(body: dict[str, Any]) -> list[Finding]:
+    """Segment's limits on an HTTP API batch body: messages counted, bytes of compact JSON."""
+    findings = []
+    count = len(body["batch"])
+    if count > MAX_BATCH_MESSAGES:
+        findings.append(
+            Finding(
+                "/batch",
+                f"the batch holds {count} messages; Segment accepts at most "
+                f"{MAX_BATCH_MESSAGES} (and drops the others silently)",
+                "maxBatchMessages",
+            )
+        )
+    size = jsonio.compact_size(body)
+    if size > MAX_BATCH_BYTES:
+        findings.append(
+            Finding(
+                "",
+                f"the batch body is {size} bytes as compact JSON; Segment accepts at most "
+                f"{MAX_BATCH_BYTES} bytes (500 KB)",
+                "maxBatchBytes",
+            )
+        )
+    return findings
 
 
 def check_message_size(message: Any) -> list[Finding]:
@@ -128,7 +173,7 @@ def _describe(error: ValidationError, subject: str) -> str:
     seen = _show(value)
     if keyword == "type":
         wanted = " or ".join(TYPE_NAMES[t] for t in _as_list(expected))
-        return f"{subject} must be {wanted}, got {json_type(value)} {seen}".rstrip()
+        return f"{subject} must be {wanted}, got {_typed(value)}"
     if keyword in ("format", "pattern") and _is_instant_schema(error):
         return f"{subject} {seen} is not a valid date-time: {_instant_problem(value)}"
     if keyword == "format":
@@ -147,7 +192,7 @@ def _describe(error: ValidationError, subject: str) -> str:
     if keyword in ("minimum", "exclusiveMaximum", "maximum", "exclusiveMinimum"):
         return f"{subject} {seen} is out of range: {_range_hint(error)}"
     if keyword == "const":
-        return f"{subject} must be {_show(expected)}, got {seen or 'null'}{_const_reason(error)}"
+        return f"{subject} must be {_show(expected)}, got {_typed(value)}{_const_reason(error)}"
     if keyword == "enum":
         if list(error.absolute_path) == ["type"] and set(expected) == {"identify", "track"}:
             return f"type {seen} is out of scope: only identify and track calls are checked"
@@ -209,13 +254,20 @@ def json_type(value: Any) -> str:
 
 
 def _show(value: Any, limit: int = 40) -> str:
-    """The value as JSON, shortened to `limit` characters."""
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return ""
+    """A scalar as JSON, shortened to `limit` characters; a container by its kind."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _typed(value: Any) -> str:
+    """'integer 5', 'string "x"', 'null', 'an object': what a type message says it got."""
+    if value is None or isinstance(value, dict | list):
+        return _show(value)
+    return f"{json_type(value)} {_show(value)}"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -267,8 +319,9 @@ def _instant_problem(value: Any) -> str:
 def _range_hint(error: ValidationError) -> str:
     value = error.instance
     if _schema_of(error).get("exclusiveMaximum") == timestamps.UNIX_SECONDS_LIMIT:
-        hint = f"Unix seconds must satisfy 0 ≤ t < {timestamps.UNIX_SECONDS_LIMIT} (year 10000)"
-        if isinstance(value, int | float) and value >= timestamps.UNIX_SECONDS_LIMIT:
+        limit = timestamps.UNIX_SECONDS_LIMIT
+        hint = f"Unix seconds must satisfy 0 ≤ t < {limit} (year 10000)"
+        if isinstance(value, int | float) and limit <= value < limit * 1000:
             hint += "; this looks like milliseconds"
         return hint
     return error.message
@@ -278,7 +331,3 @@ def _const_reason(error: ValidationError) -> str:
     if error.absolute_path and "integrations" in error.absolute_path:
         return ": this loop-prevention entry stops events flowing back into Salesforce and Antavo"
     return ""
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
