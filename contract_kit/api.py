@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from . import config as config_file
 from . import pipeline, sources
 from .config import Config
@@ -44,15 +46,20 @@ def validate(source: Input, *, kind: pipeline.KindOption = "auto", strict: bool 
     True
     """
     inputs = _sources(source)
-    return collect("validate", len(inputs), pipeline.validate(inputs, kind=kind, strict=strict))
+    job = pipeline.Job("validate", kind=kind, strict=strict)
+    return collect("validate", len(inputs), pipeline.run(inputs, job))
 
 
 def convert(source: Input, *, config: Config | None = None) -> Conversion:
     """Convert Antavo records (files, directories or in-memory values) into Segment messages."""
     inputs = _sources(source)
     messages: list[dict[str, Any]] = []
-    outcomes = pipeline.convert(inputs, config=config or Config())
-    return Conversion(messages, collect("convert", len(inputs), outcomes, messages.append))
+    job = pipeline.Job("convert", config=config or Config())
+
+    def keep(message: bytes) -> None:
+        messages.append(orjson.loads(message))
+
+    return Conversion(messages, collect("convert", len(inputs), pipeline.run(inputs, job), keep))
 
 
 def load_config(path: PathInput | None = None, directory: PathInput | None = None) -> Config:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 
 class NotAFileError(OSError):
@@ -22,17 +21,19 @@ class NotAFileError(OSError):
 
 
 @contextmanager
-def writer(path: Path) -> Iterator[TextIO]:
-    """Yield a text stream; `path` is replaced by what was written only if the block succeeds."""
+def writer(path: Path) -> Iterator[BinaryIO]:
+    """Yield a byte stream; `path` is replaced by what was written only if the block succeeds."""
     target = Path(os.path.realpath(path))
     mode = _mode_for(target, shown=path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only here: most runs write no file
+
     handle, temporary = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
     )
     try:
         os.chmod(temporary, mode)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        with os.fdopen(handle, "wb") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
@@ -44,7 +45,7 @@ def writer(path: Path) -> Iterator[TextIO]:
 
 def write_text(path: Path, text: str) -> None:
     with writer(path) as stream:
-        stream.write(text)
+        stream.write(text.encode("utf-8"))
 
 
 def _mode_for(target: Path, shown: Path) -> int:

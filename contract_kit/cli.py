@@ -14,15 +14,19 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, NoReturn, TextIO, TypeVar
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
 
 import click
 
-from . import __version__, atomic, golden, jsonio, pipeline, reporters, schemas, sources
-from .config import ConfigError, LoadedConfig
-from .config import load as load_config
-from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, Report, collect
-from .reporters import golden_text
+from . import __version__, atomic, config_files, pipeline, reporters, sources
+from .config_files import ConfigError
+from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, collect
+
+if TYPE_CHECKING:
+    from .config import LoadedConfig
+
+# Modules that only some commands need (pydantic for the configuration, the golden machinery,
+# jsonschema for the reference validator) are imported where used: start-up stays short.
 
 F = TypeVar("F", bound=Callable[..., Any])
 STDOUT = "-"
@@ -46,6 +50,17 @@ def _usage_errors() -> Iterator[None]:
         raise Failure(str(error)) from None
 
 
+def _jobs_option(command: F) -> F:
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes to use on large inputs (default: the number of cores). "
+        "Output and report are the same for any number.",
+    )(command)
+
+
 def _config_option(command: F) -> F:
     return click.option(
         "--config",
@@ -57,6 +72,8 @@ def _config_option(command: F) -> F:
 
 
 def _load_config(path: Path | None) -> LoadedConfig:
+    from .config import load as load_config
+
     with _usage_errors():
         loaded = load_config(path)
     if loaded.origin is not None:
@@ -107,9 +124,10 @@ def cli() -> None:
     show_default=True,
     help="Report format.",
 )
+@_jobs_option
 def validate(
     paths: tuple[str, ...], kind: pipeline.KindOption, strict: bool, config_path: Path | None,
-    output_format: str,
+    output_format: str, jobs: int | None,
 ) -> None:  # fmt: skip
     """Check records and messages against the contract.
 
@@ -117,10 +135,12 @@ def validate(
     skipped) or - for stdin (a document, or NDJSON). The configuration is read only to check it:
     its rules apply when converting.
     """
-    _load_config(config_path)
     with _usage_errors():
+        if config_files.find(config_path) is not None:
+            _load_config(config_path)
         inputs = sources.collect(paths)
-    report = collect("validate", len(inputs), pipeline.validate(inputs, kind=kind, strict=strict))
+    job = pipeline.Job("validate", kind=kind, strict=strict)
+    report = collect("validate", len(inputs), pipeline.run(inputs, job, _jobs(jobs)))
     reporters.get(output_format).report(report, sys.stdout)
     _finish(report.exit_code)
 
@@ -135,7 +155,10 @@ def validate(
     help="Write the messages to FILE, atomically (a temporary file renamed into place), "
     "instead of stdout.",
 )
-def convert(paths: tuple[str, ...], config_path: Path | None, output: str) -> None:
+@_jobs_option
+def convert(
+    paths: tuple[str, ...], config_path: Path | None, output: str, jobs: int | None
+) -> None:
     """Convert Antavo records into Segment messages (NDJSON, one per line, in input order).
 
     Invalid records are reported on stderr and not converted; the others still are, and the
@@ -144,24 +167,27 @@ def convert(paths: tuple[str, ...], config_path: Path | None, output: str) -> No
     loaded = _load_config(config_path)
     with _usage_errors():
         inputs = sources.collect(paths)
-    outcomes = pipeline.convert(inputs, config=loaded.config)
+    batches = pipeline.run(inputs, pipeline.Job("convert", config=loaded.config), _jobs(jobs))
     if output == STDOUT:
-        report = _write_messages(outcomes, len(inputs), sys.stdout)
+        report = collect("convert", len(inputs), batches, _line_writer(sys.stdout.buffer))
     else:
         try:
             with _usage_errors(), atomic.writer(Path(output)) as stream:
-                report = _write_messages(outcomes, len(inputs), stream)
+                report = collect("convert", len(inputs), batches, _line_writer(stream))
         except OSError as error:
             raise Failure(f"{output}: cannot write: {error.strerror or error}") from None
     reporters.get("text").report(report, sys.stderr)
     _finish(report.exit_code)
 
 
-def _write_messages(outcomes: Iterator[pipeline.Outcome], files: int, stream: TextIO) -> Report:
-    def write(message: dict[str, Any]) -> None:
-        stream.write(jsonio.dump_compact(message) + "\n")
+def _line_writer(stream: BinaryIO) -> Callable[[bytes], None]:
+    """Writes one NDJSON line a message: the compact UTF-8 bytes and a newline."""
+    write = stream.write
 
-    return collect("convert", files, outcomes, write)
+    def write_line(message: bytes) -> None:
+        write(message + b"\n")
+
+    return write_line
 
 
 @cli.command(name="diff")
@@ -184,6 +210,9 @@ def diff_command(
         raise Failure(
             "refusing to --update goldens with CI set: goldens are reviewed changes; add --force"
         )
+    from . import golden
+    from .reporters import golden_text
+
     loaded = _load_config(config_path)
     with _usage_errors():
         report = golden.check(input_dir, golden_dir, loaded.config)
@@ -199,6 +228,10 @@ def diff_command(
     _finish(EXIT_OK if report.ok else EXIT_VIOLATIONS)
 
 
+def _jobs(given: int | None) -> int:
+    return given if given is not None else pipeline.default_jobs()
+
+
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
@@ -211,6 +244,8 @@ def schema() -> None:
 @schema.command(name="list")
 def schema_list() -> None:
     """Name and title of each bundled schema."""
+    from . import schemas
+
     names = schemas.names()
     width = max(len(name) for name in names)
     for name in names:
@@ -222,6 +257,8 @@ def schema_list() -> None:
 @click.argument("name")
 def schema_show(name: str) -> None:
     """Print the schema NAME (e.g. antavo/record) as JSON."""
+    from . import schemas
+
     if name not in schemas.names():
         raise Failure(f"unknown schema {name!r}; known: {', '.join(schemas.names())}")
     click.echo(schemas.path_of(name).read_text(encoding="utf-8"), nl=False)

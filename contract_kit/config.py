@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import tomllib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import jsonio
+from . import config_files
+from .config_files import ConfigError
 
 #: Always in a message's `integrations`: stops events flowing back into Salesforce and Antavo.
 LOOP_PREVENTION: dict[str, bool] = {
@@ -18,15 +19,7 @@ LOOP_PREVENTION: dict[str, bool] = {
     "Antavo (Actions)": False,
 }
 
-CONFIG_FILE = "contract-kit.toml"
-PYPROJECT = "pyproject.toml"
-PYPROJECT_TABLE = ("tool", "contract-kit")
-
 NonEmpty = Annotated[str, Field(min_length=1)]
-
-
-class ConfigError(Exception):
-    """A configuration that cannot be used: names the file, the key and what was expected."""
 
 
 class Config(BaseModel):
@@ -51,7 +44,7 @@ class Config(BaseModel):
         cls, value: dict[str, bool | dict[str, Any]]
     ) -> dict[str, bool | dict[str, Any]]:
         try:
-            jsonio.dump_compact(value)
+            json.dumps(value, allow_nan=False)
         except (TypeError, ValueError) as error:
             # TOML has dates and nan; a Segment message has neither.
             raise ValueError(f"destination options must be JSON values ({error})") from None
@@ -87,23 +80,10 @@ class LoadedConfig:
 def load(explicit: Path | None = None, directory: Path | None = None) -> LoadedConfig:
     """`explicit` if given; else `contract-kit.toml`, else `[tool.contract-kit]` in
     `pyproject.toml`, in `directory` (the working directory by default); else the defaults."""
-    if explicit is not None:
-        if not explicit.is_file():
-            raise ConfigError(f"{explicit}: configuration file not found")
-        return LoadedConfig(_from_file(explicit), explicit)
-    directory = directory or Path()  # relative, so reports name ./contract-kit.toml as such
-    own = directory / CONFIG_FILE
-    if own.is_file():
-        return LoadedConfig(_from_file(own), own)
-    pyproject = directory / PYPROJECT
-    if pyproject.is_file() and _table(pyproject, _read_toml(pyproject)) is not None:
-        return LoadedConfig(_from_file(pyproject), pyproject)
-    return LoadedConfig(Config(), None)
-
-
-def _from_file(path: Path) -> Config:
-    settings = _table(path, _read_toml(path)) if path.name == PYPROJECT else _read_toml(path)
-    return parse(settings or {}, source=str(path))
+    found = config_files.find(explicit, directory)
+    if found is None:
+        return LoadedConfig(Config(), None)
+    return LoadedConfig(parse(config_files.settings(found), source=str(found)), found)
 
 
 def parse(settings: dict[str, Any], source: str = "configuration") -> Config:
@@ -112,31 +92,6 @@ def parse(settings: dict[str, Any], source: str = "configuration") -> Config:
         return Config.model_validate(settings)
     except ValidationError as error:
         raise ConfigError("\n".join(_explain(source, item) for item in error.errors())) from None
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(
-            f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
-        ) from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
-
-
-def _table(path: Path, document: dict[str, Any]) -> dict[str, Any] | None:
-    table: Any = document
-    for key in PYPROJECT_TABLE:
-        if not isinstance(table, dict) or key not in table:
-            return None
-        table = table[key]
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.contract-kit] must be a table")
-    return table
 
 
 def _explain(source: str, item: Any) -> str:

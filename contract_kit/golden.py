@@ -7,10 +7,12 @@ newline); an `.ndjson` / `.jsonl` golden holds one compact message a line, as ND
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+import orjson
 
 from . import atomic, diff, jsonio, pipeline, sources
 from .config import Config
@@ -78,7 +80,8 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
         golden = golden_dir / source.relative
         wanted.add(golden)
         messages: list[dict[str, Any]] = []
-        report = collect("convert", 1, pipeline.convert([source], config=config), messages.append)
+        job = pipeline.Job("convert", config=config)
+        report = collect("convert", 1, pipeline.run([source], job), _append_parsed(messages))
         skipped += report.skipped
         if report.violations:
             checks.append(GoldenCheck(golden, "invalid", source, violations=report.violations))
@@ -89,6 +92,13 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
             if found.path is not None and found.path not in wanted:
                 checks.append(GoldenCheck(found.path, "orphan"))
     return GoldenReport(checks, skipped)
+
+
+def _append_parsed(messages: list[dict[str, Any]]) -> Callable[[bytes], None]:
+    def append(message: bytes) -> None:
+        messages.append(orjson.loads(message))
+
+    return append
 
 
 def _refuse_overlap(input_dir: Path, golden_dir: Path) -> None:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from . import pointers
 from .violations import Finding
 
@@ -322,23 +324,82 @@ def line_column(text: str, offset: int, first_line: int = 1) -> tuple[int, int]:
     return first_line + text.count("\n", 0, offset), offset - line_start + 1
 
 
+# Writing: orjson, the one serialiser for output, goldens and messageIds (and the fastest).
+# Python's json writes what orjson cannot (integers beyond 64 bits), in the same layout.
+
+
+def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
+    """Compact UTF-8 JSON bytes, keys in the order given (or sorted)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
+    except TypeError:
+        text = json.dumps(
+            value, ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=sort_keys
+        )
+        return text.encode("utf-8", "surrogatepass")
+
+
 def dump_compact(value: Any) -> str:
-    """Compact UTF-8 JSON, keys in the order given: the NDJSON output form."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """Compact JSON, keys in the order given: the NDJSON output form."""
+    return dumps(value).decode("utf-8", "surrogatepass")
 
 
 def dump_pretty(value: Any) -> str:
     """Two-space indent and a trailing newline: the golden file form."""
-    return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def dump_canonical(value: Any) -> str:
-    """Keys sorted, no white space, not ASCII-escaped: the same text for the same value."""
-    return json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-    )
+    """Keys sorted, no white space: the same text for the same value, on every machine."""
+    return dumps(value, sort_keys=True).decode("utf-8", "surrogatepass")
 
 
 def compact_size(value: Any) -> int:
     """Size in bytes of the compact UTF-8 JSON: how Segment measures its 32 KB limit."""
-    return len(dump_compact(value).encode("utf-8"))
+    return len(dumps(value))
+
+
+# Reading fast: orjson, when the text is plain enough that it reads exactly as the strict reader
+# would. Anything else (NaN, 1e400, lone surrogates, huge integers, deep nesting, duplicate keys)
+# is left to `parse`, which names the problem.
+
+#: A key written with white space before its colon, an escaped quote that could hide a key's
+#: end, or an integer of 20+ digits (orjson would read it as a float): left to the strict reader.
+_SPACED_KEY = re.compile(rb'"\s+:')
+_ESCAPED_QUOTE = b"\\u0022"
+_DIGIT_RUN = b"0" * 20
+_DIGITS_AS_ZERO = bytes(48 if 48 <= byte <= 57 else 46 for byte in range(256))
+_KEY_END = b'":'
+UNUSUAL: Any = object()
+"""Returned by `quick_load` when only the strict reader can tell what the text holds."""
+
+
+def _plain(raw: bytes) -> bool:
+    if _ESCAPED_QUOTE in raw or _DIGIT_RUN in raw.translate(_DIGITS_AS_ZERO):
+        return False
+    if b"\n" in raw:  # a document: white space after a quote is common, so ask the regex
+        return _SPACED_KEY.search(raw) is None
+    # One NDJSON line: a quote followed by white space is rare enough to send to the strict reader.
+    return not (b'" ' in raw or b'"\t' in raw or b'"\r' in raw)
+
+
+def quick_load(raw: bytes) -> Any:
+    """The value of a plain JSON text, or UNUSUAL.
+
+    Duplicate keys are caught without a hook: every key is followed by `":` in a plain text, and
+    orjson keeps one value per key, so writing the value back holds fewer `":` exactly when a
+    key was repeated.
+    """
+    if not _plain(raw):
+        return UNUSUAL
+    try:
+        value = orjson.loads(raw)
+        written = orjson.dumps(value)
+    except (orjson.JSONDecodeError, TypeError):  # TypeError: nested deeper than orjson writes
+        return UNUSUAL
+    if raw.count(_KEY_END) != written.count(_KEY_END):
+        return UNUSUAL
+    return value

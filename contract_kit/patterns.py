@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from jsonschema import ValidationError
+from jsonschema import ValidationError  # imported only with the reference validator
 
 
 def to_python(pattern: str) -> str:

@@ -1,161 +1,191 @@
-"""The one loop that moves records through the steps and yields what became of each.
+"""The one loop that moves records through the steps, serially or on several processes.
 
-    source ─► read (parse, locate) ─► check input ─► transform ─► check output ─► outcome
+    source ─► plan (pieces of work) ─► read ─► check input ─► transform ─► check output ─► batch
 
+A piece of work (4,096 NDJSON lines, or one document) becomes a Batch: its messages, already
+serialised, its violations and its counts. Pieces are processed in order, or by a pool of
+processes whose results are put back in order, so the output is the same for any --jobs.
 `cli`, `golden` and the Python API all drive it; it never prints and never exits.
+
+Every record is checked by the compiled validator first; the reference validator (which words
+and locates violations) runs only for records that fail.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
-from . import jsonio, sources, transform, validation
-from .config import Config
-from .sources import Kind, Record, Source
+from . import compiled, jsonio, sources, transform, validation
+from .sources import Kind, Record, Source, Work
 from .violations import Finding, Violation
 
-Status = Literal["valid", "converted", "skipped", "rejected"]
+if TYPE_CHECKING:
+    from .config import Config
+
+Mode = Literal["validate", "convert"]
 KindOption = Literal["auto", "antavo", "segment"]
 
 ANTAVO_SCHEMA = "antavo/record"
 SEGMENT_SCHEMA = "segment/message"
 STRICT_SEGMENT_SCHEMA = "segment/antavo-source"
 
+#: Below this much input, starting processes costs more than it saves.
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+PARALLEL_MIN_FILES = 200
+
 
 @dataclass(frozen=True)
-class Outcome:
-    """What became of one record, or of a file that yielded no record (`record` None)."""
+class Job:
+    """What to do with every record: picklable, so that worker processes get the same."""
+
+    mode: Mode
+    kind: KindOption = "auto"
+    strict: bool = False
+    config: Config | None = None
+
+
+@dataclass(frozen=True)
+class EventId:
+    """An Antavo event id seen in a record that passed, for the run-wide uniqueness check."""
+
+    key: tuple[str, str]
+    fingerprint: int
+    record: int
+    place: tuple[int, tuple[str, ...] | None, int]
+    message: int | None
+    """Position of the record's message in the batch (convert), to withdraw it."""
+
+
+@dataclass
+class Batch:
+    """What became of the records of one piece of work."""
 
     file: str
-    record: int | None
-    status: Status
-    message: dict[str, Any] | None = None
-    violations: tuple[Violation, ...] = ()
-    reason: str | None = None
-    """Why a record was skipped."""
+    records: int = 0
+    skipped: int = 0
+    messages: list[bytes | None] = field(default_factory=list)
+    """Compact JSON of each converted message, in order; None where one was withdrawn."""
+    violations: list[Violation] = field(default_factory=list)
+    event_ids: list[EventId] = field(default_factory=list)
+
+    @property
+    def converted(self) -> int:
+        return sum(message is not None for message in self.messages)
 
 
-def validate(
-    inputs: Iterable[Source], *, kind: KindOption = "auto", strict: bool = False
-) -> Iterator[Outcome]:
-    """Check every record against the schemas of its kind."""
-    event_ids = EventIds()
-    for source in inputs:
-        for item in sources.read(source):
-            if isinstance(item, Violation):
-                yield Outcome(item.file, item.record, "rejected", violations=(item,))
-                continue
-            findings = _check_input(item, kind, strict)
-            if not findings and _is_antavo(item, kind):
-                findings = event_ids.check(item)
-            yield _verdict(item, findings, "valid")
+def process(work: Work | Violation, job: Job) -> Batch:
+    """One piece of work, start to end. A pure function of its arguments: runs anywhere."""
+    if isinstance(work, Violation):
+        return Batch(work.file, violations=[work])
+    batch = Batch(work.file)
+    for item in sources.records(work):
+        if isinstance(item, Violation):
+            batch.violations.append(item)
+            batch.records += item.record is not None
+            continue
+        batch.records += 1
+        if job.mode == "validate":
+            _validate_record(item, job, batch)
+        else:
+            _convert_record(item, job, batch)
+    return batch
 
 
-def convert(inputs: Iterable[Source], *, config: Config) -> Iterator[Outcome]:
-    """Check each Antavo record, convert it, and check the message it became."""
-    event_ids = EventIds()
-    for source in inputs:
-        for item in sources.read(source):
-            if isinstance(item, Violation):
-                yield Outcome(item.file, item.record, "rejected", violations=(item,))
-                continue
-            yield convert_record(item, config, event_ids)
-
-
-def convert_record(record: Record, config: Config, event_ids: EventIds | None = None) -> Outcome:
-    findings = _check_input(record, "antavo", strict=False)
-    if not findings and event_ids is not None:
-        findings = event_ids.check(record)
+def _validate_record(record: Record, job: Job, batch: Batch) -> None:
+    findings, kind = _check_input(record, job.kind, job.strict)
     if findings:
-        return _verdict(record, findings, "rejected")
-    result = transform.to_segment(record.value, config)
+        batch.violations.extend(record.violation(finding) for finding in findings)
+    elif kind == "antavo":
+        _note_event_id(record, batch, None)
+
+
+def _convert_record(record: Record, job: Job, batch: Batch) -> None:
+    assert job.config is not None
+    findings, _ = _check_input(record, "antavo", strict=False)
+    if findings:
+        batch.violations.extend(record.violation(finding) for finding in findings)
+        return
+    result = transform.to_segment(record.value, job.config)
     if isinstance(result, transform.Skipped):
-        return Outcome(record.file, record.index, "skipped", reason=result.reason)
+        batch.skipped += 1
+        return
     if isinstance(result, transform.Rejected):
-        return _verdict(record, list(result.findings), "rejected")
+        batch.violations.extend(record.violation(finding) for finding in result.findings)
+        return
     message = result.message
-    problems = check_message(message, strict=True)
-    if problems:
-        violations = tuple(
-            record.violation(
-                Finding(p.pointer, f"in the converted message: {p.message}", p.keyword, p.schema),
-                found_in="output",
+    serialised = jsonio.dumps(message)
+    if not compiled.is_valid(message, STRICT_SEGMENT_SCHEMA) or (
+        len(serialised) > validation.MAX_MESSAGE_BYTES
+    ):
+        problems = check_message(message, strict=True)
+        if problems:
+            batch.violations.extend(
+                record.violation(
+                    Finding(
+                        p.pointer, f"in the converted message: {p.message}", p.keyword, p.schema
+                    ),
+                    found_in="output",
+                )
+                for p in problems
             )
-            for p in problems
-        )
-        return Outcome(record.file, record.index, "rejected", violations=violations)
-    return Outcome(record.file, record.index, "converted", message=message)
+            return
+    _note_event_id(record, batch, len(batch.messages))
+    batch.messages.append(serialised)
 
 
-class EventIds:
-    """Antavo event ids seen in one run: two different events must never share one.
+def _in_message(problem: Finding) -> Finding:
+    message = f"in the converted message: {problem.message}"
+    return Finding(problem.pointer, message, problem.keyword, problem.schema)
 
-    With an `id`, the messageId depends on `customer` and `id` only, so Segment keeps the first
-    of two events sharing them and silently drops the other. A re-sent event (the same record,
-    perhaps with another `timestamp`) may repeat its id.
-    """
 
-    def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], tuple[int, str, int]] = {}
-
-    def check(self, record: Record) -> list[Finding]:
-        value = record.value
-        event_id = value.get("id")
-        if not isinstance(event_id, str):
-            return []
-        content = {key: item for key, item in value.items() if key != "timestamp"}
-        digest = hashlib.blake2b(jsonio.dump_canonical(content).encode(), digest_size=8).digest()
-        fingerprint = int.from_bytes(digest, "big")
-        key = (value["customer"], event_id)
-        first = self._seen.setdefault(key, (fingerprint, record.file, record.index))
-        if first[0] == fingerprint:
-            return []
-        where = f"record {first[2]}" + ("" if first[1] == record.file else f" of {first[1]}")
-        return [
-            Finding(
-                "/id",
-                f"Antavo id {event_id!r} of customer {value['customer']!r} is shared with a "
-                f"different event ({where}): Segment would deduplicate them and drop this one",
-                "uniqueEventId",
-            )
-        ]
+def _note_event_id(record: Record, batch: Batch, message: int | None) -> None:
+    value = record.value
+    event_id = value.get("id")
+    if not isinstance(event_id, str):
+        return
+    content = {key: item for key, item in value.items() if key != "timestamp"}
+    digest = hashlib.blake2b(jsonio.dumps(content, sort_keys=True), digest_size=8).digest()
+    key = (value["customer"], event_id)
+    fingerprint = int.from_bytes(digest, "big")
+    batch.event_ids.append(EventId(key, fingerprint, record.index, record.place, message))
 
 
 def check_message(message: Any, *, strict: bool) -> list[Finding]:
     """A Segment message against the spec layer (and the Antavo source profile if strict)."""
     schema = STRICT_SEGMENT_SCHEMA if strict else SEGMENT_SCHEMA
+    if compiled.is_valid(message, schema) and jsonio.compact_size(message) <= (
+        validation.MAX_MESSAGE_BYTES
+    ):
+        return []
     return validation.check(message, schema) + validation.check_message_size(message)
 
 
-def _check_input(record: Record, kind: KindOption, strict: bool) -> list[Finding]:
+def _check_input(
+    record: Record, kind: KindOption, strict: bool
+) -> tuple[list[Finding], Kind | None]:
     if record.findings:
-        return list(record.findings)  # the value is not what the text says: check no further
+        return list(record.findings), None  # the value is not what the text says: check no further
     value = record.value
     if not isinstance(value, dict):
         got = validation.TYPE_NAMES[validation.json_type(value)]
-        return [Finding("", f"expected a JSON object (a record), got {got}", "type")]
+        return [Finding("", f"expected a JSON object (a record), got {got}", "type")], None
     effective = _kind_of(value, record.kind if kind == "auto" else kind)
     if effective is None:
-        return [
-            Finding(
-                "",
-                "neither an Antavo record (no 'action') nor a Segment message (no 'type'); "
-                "use --kind to say which it should be",
-                "kind",
-            )
-        ]
+        message = (
+            "neither an Antavo record (no 'action') nor a Segment message (no 'type'); "
+            "use --kind to say which it should be"
+        )
+        return [Finding("", message, "kind")], None
     if effective == "antavo":
-        return validation.check(value, ANTAVO_SCHEMA)
-    return check_message(value, strict=strict)
-
-
-def _is_antavo(record: Record, kind: KindOption) -> bool:
-    if not isinstance(record.value, dict):
-        return False
-    return _kind_of(record.value, record.kind if kind == "auto" else kind) == "antavo"
+        if compiled.is_valid_record(value):
+            return [], effective
+        return validation.check(value, ANTAVO_SCHEMA), effective
+    return check_message(value, strict=strict), effective
 
 
 def _kind_of(value: dict[str, Any], known: Kind | None) -> Kind | None:
@@ -168,8 +198,87 @@ def _kind_of(value: dict[str, Any], known: Kind | None) -> Kind | None:
     return None
 
 
-def _verdict(record: Record, findings: list[Finding], ok_status: Status) -> Outcome:
-    if not findings:
-        return Outcome(record.file, record.index, ok_status)
-    violations = tuple(record.violation(finding) for finding in findings)
-    return Outcome(record.file, record.index, "rejected", violations=violations)
+class EventIds:
+    """Antavo event ids seen in one run: two different events must never share one.
+
+    With an `id`, the messageId depends on `customer` and `id` only, so Segment keeps the first
+    of two events sharing them and silently drops the other. A re-sent event (the same record,
+    perhaps with another `timestamp`) may repeat its id. Memory: one small entry per id.
+    """
+
+    def __init__(self, inputs: Iterable[Source]) -> None:
+        self._seen: dict[int, tuple[int, str, int]] = {}
+        self._sources = {source.name: source for source in inputs}
+
+    def settle(self, batch: Batch) -> None:
+        """Withdraw the messages of records whose id another event already holds."""
+        for seen in batch.event_ids:
+            key = int.from_bytes(
+                hashlib.blake2b("\n".join(seen.key).encode("utf-8", "surrogatepass"),
+                                digest_size=8).digest(), "big",
+            )  # fmt: skip
+            first = self._seen.setdefault(key, (seen.fingerprint, batch.file, seen.record))
+            if first[0] == seen.fingerprint:
+                continue
+            where = f"record {first[2]}" + ("" if first[1] == batch.file else f" of {first[1]}")
+            message = (
+                f"Antavo id {seen.key[1]!r} of customer {seen.key[0]!r} is shared with a "
+                f"different event ({where}): Segment would deduplicate them and drop this one"
+            )
+            line, column = sources.locate_again(self._sources[batch.file], seen.place, "/id")
+            batch.violations.append(
+                Violation(batch.file, line, column, seen.record, "/id", message, "uniqueEventId")
+            )
+            if seen.message is not None:
+                batch.messages[seen.message] = None
+        batch.event_ids = []
+
+
+def run(inputs: list[Source], job: Job, jobs: int = 1) -> Iterator[Batch]:
+    """Every batch of every input, in input order, on `jobs` processes when that pays."""
+    event_ids = EventIds(inputs)
+    works = (work for source in inputs for work in sources.plan(source))
+    batches = (
+        _in_pool(works, job, jobs)
+        if _worth_parallel(inputs, jobs)
+        else (process(work, job) for work in works)
+    )
+    for batch in batches:
+        event_ids.settle(batch)
+        yield batch
+
+
+def _worth_parallel(inputs: list[Source], jobs: int) -> bool:
+    if jobs <= 1:
+        return False
+    if len(inputs) >= PARALLEL_MIN_FILES:
+        return True
+    size = 0
+    for source in inputs:
+        if source.path is not None:
+            try:
+                size += source.path.stat().st_size
+            except OSError:
+                continue
+    return size >= PARALLEL_MIN_BYTES
+
+
+def _in_pool(works: Iterator[Work | Violation], job: Job, jobs: int) -> Iterator[Batch]:
+    """Results in submission order, with at most a few pieces in flight per process, so that
+    memory stays flat however large the input."""
+    import multiprocessing  # only here: importing it costs start-up time every run
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with context.Pool(jobs) as pool:
+        pending: deque[Any] = deque()
+        for work in works:
+            pending.append(pool.apply_async(process, (work, job)))
+            if len(pending) >= 3 * jobs:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from .pipeline import Outcome
+from .pipeline import Batch
 from .sources import IO_KEYWORD
 from .violations import Violation
 
@@ -45,7 +45,7 @@ class Report:
 
 @dataclass
 class Tally:
-    """Adds up outcomes as they stream past."""
+    """Adds up batches as they stream past."""
 
     command: Command
     files: int
@@ -54,13 +54,11 @@ class Tally:
     skipped: int = 0
     violations: list[Violation] = field(default_factory=list)
 
-    def add(self, outcome: Outcome) -> None:
-        self.violations.extend(outcome.violations)
-        if outcome.record is None:
-            return
-        self.records += 1
-        self.converted += outcome.status == "converted"
-        self.skipped += outcome.status == "skipped"
+    def add(self, batch: Batch) -> None:
+        self.violations.extend(batch.violations)
+        self.records += batch.records
+        self.converted += batch.converted
+        self.skipped += batch.skipped
 
     def report(self) -> Report:
         return Report(
@@ -72,13 +70,16 @@ class Tally:
 def collect(
     command: Command,
     files: int,
-    outcomes: Iterable[Outcome],
-    on_message: Callable[[dict[str, Any]], object] | None = None,
+    batches: Iterable[Batch],
+    on_message: Callable[[bytes], object] | None = None,
 ) -> Report:
-    """Drive the pipeline to the end: tally every outcome, hand each message to `on_message`."""
+    """Drive the pipeline to the end: tally every batch, hand each message (compact JSON, in
+    input order) to `on_message`."""
     tally = Tally(command, files)
-    for outcome in outcomes:
-        tally.add(outcome)
-        if on_message is not None and outcome.message is not None:
-            on_message(outcome.message)
+    for batch in batches:
+        tally.add(batch)
+        if on_message is not None:
+            for message in batch.messages:
+                if message is not None:
+                    on_message(message)
     return tally.report()

@@ -11,13 +11,14 @@ import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker, validators
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry, Resource
 
-from . import patterns, timestamps
+# jsonschema (the reference validator) is imported on first use: a run whose records all pass
+# the compiled validator never needs it.
 
 BASE_URI = "https://schemas.contract-kit.dev/"
 
@@ -54,11 +55,15 @@ def path_of(name: str) -> Path:
 
 
 def _refuse_retrieval(uri: str) -> Resource[Any]:
+    from referencing.exceptions import NoSuchResource
+
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs field, not in the stub
 
 
 @cache
 def registry() -> Registry[Any]:
+    from referencing import Registry, Resource
+
     resources_by_uri = [
         (schema["$id"], Resource.from_contents(schema)) for schema in _documents().values()
     ]
@@ -72,21 +77,27 @@ def format_checker() -> FormatChecker:
     jsonschema's default checker silently skips `date-time` unless optional packages are
     installed; this one always checks it, and also refuses leap seconds and naive times.
     """
+    from jsonschema import FormatChecker
+
+    from . import timestamps
+
     checker = FormatChecker(formats=())
     checker.checks("date-time")(timestamps.is_rfc3339)
     checker.checks("date")(timestamps.is_full_date)
     return checker
 
 
-#: Draft 2020-12 with ECMA-262 `$` in `pattern` (see patterns.py).
-ContractValidator = validators.extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, {"pattern": patterns.keyword}
-)
-
-
 @cache
 def validator(name: str) -> Draft202012Validator:
-    checker: Draft202012Validator = ContractValidator(
+    """The reference validator: Draft 2020-12 with ECMA-262 `$` in `pattern` (patterns.py)."""
+    from jsonschema import Draft202012Validator, validators
+
+    from . import patterns
+
+    contract_validator = validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, {"pattern": patterns.keyword}
+    )
+    checker: Draft202012Validator = contract_validator(
         document(name), registry=registry(), format_checker=format_checker()
     )
     return checker

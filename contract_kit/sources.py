@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,18 +67,6 @@ class Source:
     def is_stdin(self) -> bool:
         return self.path is None and self.text is None
 
-    def read_text(self) -> str:
-        """The text, BOM removed. Raises OSError or UnicodeDecodeError."""
-        if self.text is not None:
-            return self.text
-        if self.path is not None:
-            raw = self.path.read_bytes()
-        elif sys.stdin is None:
-            raise OSError(0, "standard input is closed")
-        else:
-            raw = sys.stdin.buffer.read()
-        return raw.decode("utf-8-sig")
-
 
 def collect(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
     """Files as given, `*.json`, `*.ndjson`, `*.jsonl` below directories (sorted, hidden folders
@@ -121,38 +109,68 @@ def files_below(root: Path) -> Iterator[Source]:
                 yield Source(str(file), file, file.relative_to(root))
 
 
-@dataclass(frozen=True)
-class Locator:
-    """Maps a pointer inside one record to its line and column, lazily."""
+class Record:
+    """One JSON value that should be a record (or message), with its origin.
 
-    index: jsonio.TextIndex
-    array: tuple[str, ...] | None = None
-    """The pointer tokens of the array holding the record; None when it is the whole text."""
-    element: int = 0
+    Its place in the text is kept as raw facts; line and column are worked out only for a
+    record that has a violation.
+    """
+
+    __slots__ = (
+        "_array",
+        "_element",
+        "_text",
+        "file",
+        "findings",
+        "index",
+        "kind",
+        "line",
+        "value",
+    )
+
+    def __init__(
+        self,
+        file: str,
+        index: int,
+        value: Any,
+        *,
+        text: str | jsonio.TextIndex,
+        line: int = 1,
+        array: tuple[str, ...] | None = None,
+        element: int = 0,
+        kind: Kind | None = None,
+        findings: tuple[Finding, ...] = (),
+    ) -> None:
+        self.file = file
+        self.index = index
+        self.value = value
+        self.kind = kind
+        """Known from the envelope (bulk: antavo, batch: segment); else decided per record."""
+        self.findings = findings
+        """Problems the parser found inside it: duplicate keys, numbers a double cannot hold."""
+        self.line = line
+        """The line the record's text starts on (NDJSON) or 1 (a document)."""
+        self._text = text
+        self._array = array
+        self._element = element
+
+    @property
+    def place(self) -> tuple[int, tuple[str, ...] | None, int]:
+        """Enough to find the record again in its file: (line, array pointer tokens, element)."""
+        return (self.line, self._array, self._element)
 
     def position(self, pointer: str) -> tuple[int, int]:
-        start = 0 if self.array is None else self.index.element_start(self.array, self.element)
-        offset = jsonio.locate(self.index.text, pointers.split(pointer), start)
-        return self.index.line_column(offset)
-
-
-@dataclass(frozen=True)
-class Record:
-    """One JSON value that should be a record (or message), with its origin."""
-
-    file: str
-    index: int
-    value: Any
-    locator: Locator
-    kind: Kind | None = None
-    """Known from the envelope (bulk: antavo, batch: segment); else decided per record."""
-    findings: tuple[Finding, ...] = field(default=())
-    """Problems the parser found inside it: duplicate keys, numbers a double cannot hold."""
+        """Line and column where the value at `pointer` (inside the record) starts."""
+        if not isinstance(self._text, jsonio.TextIndex):
+            self._text = jsonio.TextIndex(self._text, self.line)
+        index = self._text
+        start = 0 if self._array is None else index.element_start(self._array, self._element)
+        return index.line_column(jsonio.locate(index.text, pointers.split(pointer), start))
 
     def violation(
         self, finding: Finding, found_in: Literal["input", "output"] = "input"
     ) -> Violation:
-        line, column = self.locator.position(finding.pointer if found_in == "input" else "")
+        line, column = self.position(finding.pointer if found_in == "input" else "")
         return Violation(
             self.file, line, column, self.index, finding.pointer, finding.message,
             finding.keyword, finding.schema, found_in,
@@ -173,91 +191,200 @@ def file_violation(
     )
 
 
-def read(source: Source) -> Iterator[Record | Violation]:
-    """The records of one source, in order, or the violations that stop it being read."""
+@dataclass(frozen=True)
+class Work:
+    """A piece of one input, small enough to hand to another process: NDJSON lines or a
+    whole document, as bytes. Reading a large NDJSON file never holds more than one piece."""
+
+    file: str
+    data: bytes
+    lines: bool
+    first_line: int = 1
+    first_index: int = 0
+
+
+#: NDJSON lines per piece of work.
+LINES_PER_WORK = 4096
+_BOM = b"\xef\xbb\xbf"
+
+
+def plan(source: Source) -> Iterator[Work | Violation]:
+    """The pieces of work one source makes, in order, or the violation that stops its reading."""
     try:
-        text = source.read_text()
-    except UnicodeDecodeError as error:
-        message = (
-            f"not UTF-8 text: byte 0x{error.object[error.start]:02x} at byte offset "
-            f"{error.start} cannot be decoded"
-        )
-        yield file_violation(source.name, Finding("", message, "encoding"))
-        return
+        if source.text is not None:
+            yield Work(source.name, source.text.encode("utf-8", "surrogatepass"), lines=False)
+        elif source.path is not None and source.is_lines:
+            with source.path.open("rb") as stream:
+                yield from _plan_lines(source.name, stream)
+        else:
+            data = _read_all(source).removeprefix(_BOM)
+            lines = source.is_stdin and _holds_lines(data)
+            yield from (
+                _plan_lines(source.name, iter(data.splitlines(keepends=True)))
+                if lines
+                else (Work(source.name, data, lines=False),)
+            )
     except OSError as error:
         problem = error.strerror or str(error)
         if source.path is not None and source.path.is_symlink() and not source.path.exists():
             problem = "broken symbolic link"
         yield file_violation(source.name, Finding("", f"cannot read: {problem}", IO_KEYWORD))
-        return
-    if source.is_lines or (source.is_stdin and _holds_lines(text)):
-        yield from _read_lines(source.name, text)
-    else:
-        yield from _read_document(source.name, text)
 
 
-def _holds_lines(text: str) -> bool:
+def _read_all(source: Source) -> bytes:
+    if source.path is not None:
+        return source.path.read_bytes()
+    if sys.stdin is None:
+        raise OSError(0, "standard input is closed")
+    return sys.stdin.buffer.read()
+
+
+def _plan_lines(name: str, stream: Iterator[bytes]) -> Iterator[Work | Violation]:
+    """Pieces of LINES_PER_WORK lines; split on \n only (not U+2028 inside strings)."""
+    first_line, first_index, records = 1, 0, 0
+    chunk: list[bytes] = []
+    for raw in stream:
+        if first_line == 1 and not chunk:
+            raw = raw.removeprefix(_BOM)
+        chunk.append(raw)
+        records += bool(raw.strip())
+        if len(chunk) == LINES_PER_WORK:
+            yield Work(name, b"".join(chunk), True, first_line, first_index)
+            first_line, first_index, chunk = first_line + len(chunk), first_index + records, []
+            records = 0
+    if chunk or first_line == 1:
+        yield Work(name, b"".join(chunk), True, first_line, first_index)
+
+
+def _holds_lines(data: bytes) -> bool:
     """Standard input with one JSON value a line (NDJSON) rather than one document."""
     try:
-        jsonio.parse(text)
+        jsonio.parse(data.decode("utf-8"))
     except jsonio.ExtraDataError as error:
         return error.on_new_line
-    except jsonio.JSONSyntaxError:
+    except (jsonio.JSONSyntaxError, UnicodeDecodeError):
         return False
     return False
 
 
-def _read_lines(name: str, text: str) -> Iterator[Record | Violation]:
-    if not text.strip():
-        what = "empty" if not text else "white space only"
+def read(source: Source) -> Iterator[Record | Violation]:
+    """Every record of one source, in order (in this process: see pipeline for --jobs)."""
+    for work in plan(source):
+        if isinstance(work, Violation):
+            yield work
+        else:
+            yield from records(work)
+
+
+def records(work: Work) -> Iterator[Record | Violation]:
+    """The records of one piece of work, in order, or violations where there is no record."""
+    if work.lines:
+        yield from _line_records(work)
+    else:
+        yield from _document_records(work)
+
+
+def _line_records(work: Work) -> Iterator[Record | Violation]:
+    name, index = work.file, work.first_index
+    if work.first_line == 1 and not work.data.strip() and work.data.count(b"\n") < LINES_PER_WORK:
+        what = "empty" if not work.data else "white space only"
         yield file_violation(name, Finding("", f"the file is {what}: it holds no record", "empty"))
         return
-    index = 0
-    # Split on \n only: str.splitlines() would also split inside strings at U+2028 and friends.
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.removesuffix("\r")
-        if not line.strip():
+    quick_load, unusual = jsonio.quick_load, jsonio.UNUSUAL
+    for number, raw in enumerate(work.data.split(b"\n"), start=work.first_line):
+        if not raw.strip():
             continue
-        try:
-            parsed = jsonio.parse(line, what="line")
-        except jsonio.JSONSyntaxError as error:
-            yield Violation(name, number, error.offset + 1, index, "", error.message, "parse")
+        value = quick_load(raw)
+        if value is not unusual:
+            yield Record(name, index, value, text=raw.decode(), line=number)
         else:
-            locator = Locator(jsonio.TextIndex(line, number))
-            yield Record(name, index, parsed.value, locator, None, parsed.findings)
+            yield _strict_line(name, index, number, raw)
         index += 1
 
 
-def _read_document(name: str, text: str) -> Iterator[Record | Violation]:
-    index = jsonio.TextIndex(text)
+def _strict_line(name: str, index: int, number: int, raw: bytes) -> Record | Violation:
     try:
-        parsed = jsonio.parse(text)
+        line = raw.removesuffix(b"\r").decode("utf-8")
+    except UnicodeDecodeError as error:
+        message = f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be decoded"
+        return Violation(name, number, error.start + 1, index, "", message, "encoding")
+    try:
+        parsed = jsonio.parse(line, what="line")
     except jsonio.JSONSyntaxError as error:
-        keyword = "parse" if text.strip() else "empty"
-        yield file_violation(name, Finding("", error.message, keyword), index, error.offset)
+        return Violation(name, number, error.offset + 1, index, "", error.message, "parse")
+    return Record(name, index, parsed.value, text=line, line=number, findings=parsed.findings)
+
+
+def _document_records(work: Work) -> Iterator[Record | Violation]:
+    name = work.file
+    try:
+        text = work.data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        message = (
+            f"not UTF-8 text: byte 0x{work.data[error.start]:02x} at byte offset "
+            f"{error.start} cannot be decoded"
+        )
+        yield file_violation(name, Finding("", message, "encoding"))
         return
-    value = parsed.value
+    index = jsonio.TextIndex(text)
+    value = jsonio.quick_load(work.data)
+    if value is jsonio.UNUSUAL:
+        try:
+            parsed = jsonio.parse(text)
+        except jsonio.JSONSyntaxError as error:
+            keyword = "parse" if text.strip() else "empty"
+            yield file_violation(name, Finding("", error.message, keyword), index, error.offset)
+            return
+        value, found = parsed.value, parsed.findings
+    else:
+        found = ()
     envelope = _envelope_of(value)
     if isinstance(value, list):
         array: tuple[str, ...] = ()
         items, kind = value, None
     elif envelope is not None:
         items, kind, array = value[envelope.key], envelope.kind, (envelope.key,)
-        for finding in _envelope_findings(envelope, value, parsed.findings):
+        for finding in _envelope_findings(envelope, value, found):
             yield file_violation(name, finding, index)
         if not isinstance(items, list):
             return
     elif isinstance(value, dict):
-        yield Record(name, 0, value, Locator(index), None, parsed.findings)
+        yield Record(name, 0, value, text=index, findings=found)
         return
     else:
         message = "expected a record (a JSON object), an array of records, or a bulk or batch body"
         yield file_violation(name, Finding("", message, "type"), index)
         return
     for position, item in enumerate(items):
-        prefix = pointers.join((*array, position))
-        own = _findings_below(parsed.findings, prefix)
-        yield Record(name, position, item, Locator(index, array, position), kind, own)
+        own = _findings_below(found, pointers.join((*array, position))) if found else ()
+        yield Record(
+            name, position, item, text=index, array=array, element=position, kind=kind, findings=own
+        )
+
+
+def locate_again(
+    source: Source, place: tuple[int, tuple[str, ...] | None, int], pointer: str
+) -> tuple[int, int]:
+    """Line and column of `pointer` in a record found earlier, by reading its source again.
+
+    For the rare violation found after a piece of work was done (a shared event id): standard
+    input cannot be read twice, so there the record's first line is the best answer.
+    """
+    line, array, element = place
+    if source.is_stdin:
+        return line, 1
+    try:
+        data = source.text.encode() if source.text is not None else _read_all(source)
+        if array is None and source.is_lines:
+            raw = data.removeprefix(_BOM).split(b"\n")[line - 1].removesuffix(b"\r").decode()
+            text: str = raw
+        else:
+            text = data.removeprefix(_BOM).decode("utf-8")
+    except (OSError, UnicodeDecodeError, IndexError):
+        return line, 1
+    record = Record(source.name, 0, None, text=text, line=line if source.is_lines else 1,
+                    array=array, element=element)  # fmt: skip
+    return record.position(pointer)
 
 
 def _envelope_of(value: Any) -> Envelope | None:

@@ -6,6 +6,7 @@ the grammar is checked here, once, for the schemas' `date-time` format and for t
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal
@@ -84,11 +85,36 @@ def to_segment(moment: datetime) -> str:
     )
 
 
+#: Already in UTC and in range: Segment's form is a matter of cutting and padding digits.
+_UTC = re.compile(
+    r"((?!0000|0001|9999)[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-5][0-9])"
+    r"(?:\.([0-9]+))?[Zz]"
+)
+
+
 def normalise(value: str | int | float) -> str:
     """An Antavo `timestamp` (RFC 3339 string or Unix seconds) in Segment's form."""
     if isinstance(value, str):
+        utc = _UTC.fullmatch(value)
+        if utc is not None and _real_date(utc.group(1)):
+            date_part, time_part, fraction = utc.groups()
+            return f"{date_part}T{time_part}.{(fraction or '')[:3].ljust(3, '0')}Z"
         return to_segment(parse_rfc3339(value))
     return to_segment(from_unix_seconds(value))
+
+
+def _real_date(text: str) -> bool:
+    """A day that exists (cached: a day is shared by many records)."""
+    return _real_day(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def is_rfc3339(value: object) -> bool:

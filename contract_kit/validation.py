@@ -10,12 +10,13 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
-
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from . import jsonio, pointers, schemas, timestamps
 from .violations import Finding
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 #: Segment's HTTP API rejects a message larger than this (compact UTF-8 JSON).
 MAX_MESSAGE_BYTES = 32 * 1024
@@ -209,6 +210,8 @@ def _describe_alternatives(error: ValidationError, subject: str) -> str:
     for branch in branches:
         required = branch.get("required", [])
         if len(required) != 1:
+            from jsonschema.exceptions import best_match
+
             deepest = best_match(error.context or [])
             return _describe(deepest, subject) if deepest is not None else error.message
         name = required[0]
