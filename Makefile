@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint snapshots clean help
+.PHONY: demo test lint snapshots bench clean help
 
 help:
 	@echo "make demo       install into .venv and run validate, convert and diff on the bundled fixtures"
 	@echo "make test       install with test extras and run the whole suite"
 	@echo "make lint       ruff and mypy --strict"
 	@echo "make snapshots  regenerate the golden files in fixtures/golden (review the diff!)"
+	@echo "make bench      measure throughput, start-up and memory; writes bench/RESULTS.md"
 	@echo "make clean      remove .venv, caches and build output"
 
 $(BIN)/python:
@@ -51,6 +52,11 @@ lint: $(STAMP_DEV)
 snapshots: $(STAMP_DEV)
 	env -u CI $(BIN)/contract-kit diff fixtures/antavo fixtures/golden --update
 
+# Not part of `make test`: timings belong to a benchmark, never to a test.
+bench: $(STAMP_DEV)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	cd bench && ../$(BIN)/python run.py
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache bench/work
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -13,12 +13,13 @@ and locates violations) runs only for records that fail.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from . import compiled, jsonio, sources, transform, validation
 from .sources import Kind, Record, Source, Work
@@ -49,8 +50,7 @@ class Job:
     config: Config | None = None
 
 
-@dataclass(frozen=True)
-class EventId:
+class EventId(NamedTuple):
     """An Antavo event id seen in a record that passed, for the run-wide uniqueness check."""
 
     key: tuple[str, str]
@@ -243,9 +243,24 @@ def run(inputs: list[Source], job: Job, jobs: int = 1) -> Iterator[Batch]:
         if _worth_parallel(inputs, jobs)
         else (process(work, job) for work in works)
     )
+    numbered: dict[str, int] = {}
     for batch in batches:
+        _number(batch, numbered.get(batch.file, 0))
+        numbered[batch.file] = numbered.get(batch.file, 0) + batch.records
         event_ids.settle(batch)
         yield batch
+
+
+def _number(batch: Batch, first: int) -> None:
+    """Workers number records from 0 within a piece; make the numbers count from the file's
+    first record (only violations and event ids carry numbers)."""
+    if not first:
+        return
+    batch.violations = [
+        v if v.record is None else dataclasses.replace(v, record=v.record + first)
+        for v in batch.violations
+    ]
+    batch.event_ids = [seen._replace(record=seen.record + first) for seen in batch.event_ids]
 
 
 def _worth_parallel(inputs: list[Source], jobs: int) -> bool:

@@ -8,12 +8,13 @@ a line, else as a document.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from . import jsonio, pointers, validation
 from .violations import Finding, Violation
@@ -193,18 +194,21 @@ def file_violation(
 
 @dataclass(frozen=True)
 class Work:
-    """A piece of one input, small enough to hand to another process: NDJSON lines or a
-    whole document, as bytes. Reading a large NDJSON file never holds more than one piece."""
+    """A piece of one input, small enough to hand to another process: whole NDJSON lines or a
+    whole document, as bytes. Reading a large NDJSON file never holds more than a few pieces.
+
+    Records are numbered from 0 within a piece; the pipeline adds the count of the pieces
+    before it, so no reader has to count lines ahead of the workers.
+    """
 
     file: str
     data: bytes
     lines: bool
     first_line: int = 1
-    first_index: int = 0
 
 
-#: NDJSON lines per piece of work.
-LINES_PER_WORK = 4096
+#: Bytes of NDJSON per piece of work (whole lines: a piece ends at a newline).
+BYTES_PER_WORK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -218,12 +222,10 @@ def plan(source: Source) -> Iterator[Work | Violation]:
                 yield from _plan_lines(source.name, stream)
         else:
             data = _read_all(source).removeprefix(_BOM)
-            lines = source.is_stdin and _holds_lines(data)
-            yield from (
-                _plan_lines(source.name, iter(data.splitlines(keepends=True)))
-                if lines
-                else (Work(source.name, data, lines=False),)
-            )
+            if source.is_stdin and _holds_lines(data):
+                yield from _plan_lines(source.name, io.BytesIO(data))
+            else:
+                yield Work(source.name, data, lines=False)
     except OSError as error:
         problem = error.strerror or str(error)
         if source.path is not None and source.path.is_symlink() and not source.path.exists():
@@ -239,21 +241,26 @@ def _read_all(source: Source) -> bytes:
     return sys.stdin.buffer.read()
 
 
-def _plan_lines(name: str, stream: Iterator[bytes]) -> Iterator[Work | Violation]:
-    """Pieces of LINES_PER_WORK lines; split on \n only (not U+2028 inside strings)."""
-    first_line, first_index, records = 1, 0, 0
-    chunk: list[bytes] = []
-    for raw in stream:
-        if first_line == 1 and not chunk:
-            raw = raw.removeprefix(_BOM)
-        chunk.append(raw)
-        records += bool(raw.strip())
-        if len(chunk) == LINES_PER_WORK:
-            yield Work(name, b"".join(chunk), True, first_line, first_index)
-            first_line, first_index, chunk = first_line + len(chunk), first_index + records, []
-            records = 0
-    if chunk or first_line == 1:
-        yield Work(name, b"".join(chunk), True, first_line, first_index)
+def _plan_lines(name: str, stream: BinaryIO) -> Iterator[Work | Violation]:
+    """Pieces of about BYTES_PER_WORK, cut after a newline (\n only: not U+2028 in strings)."""
+    first_line, carry, started, anything, seen = 1, b"", False, False, False
+    while True:
+        chunk = stream.read(BYTES_PER_WORK)
+        if not started:
+            chunk, started = chunk.removeprefix(_BOM), True
+        seen = seen or bool(chunk)
+        block = carry + chunk
+        cut = block.rfind(b"\n") + 1 if chunk else len(block)  # 0: a line longer than a block
+        piece, carry = block[:cut], block[cut:]
+        if piece.strip():
+            anything = True
+            yield Work(name, piece, True, first_line)
+        first_line += piece.count(b"\n")
+        if not chunk:
+            break
+    if not anything:
+        what = "white space only" if seen else "empty"
+        yield file_violation(name, Finding("", f"the file is {what}: it holds no record", "empty"))
 
 
 def _holds_lines(data: bytes) -> bool:
@@ -285,11 +292,7 @@ def records(work: Work) -> Iterator[Record | Violation]:
 
 
 def _line_records(work: Work) -> Iterator[Record | Violation]:
-    name, index = work.file, work.first_index
-    if work.first_line == 1 and not work.data.strip() and work.data.count(b"\n") < LINES_PER_WORK:
-        what = "empty" if not work.data else "white space only"
-        yield file_violation(name, Finding("", f"the file is {what}: it holds no record", "empty"))
-        return
+    name, index = work.file, 0
     quick_load, unusual = jsonio.quick_load, jsonio.UNUSUAL
     for number, raw in enumerate(work.data.split(b"\n"), start=work.first_line):
         if not raw.strip():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_FLOOR, Decimal
 
@@ -100,6 +101,8 @@ def normalise(value: str | int | float) -> str:
             date_part, time_part, fraction = utc.groups()
             return f"{date_part}T{time_part}.{(fraction or '')[:3].ljust(3, '0')}Z"
         return to_segment(parse_rfc3339(value))
+    if type(value) is int and 0 <= value < UNIX_SECONDS_LIMIT:
+        return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(value))  # years 1970+: 4 digits
     return to_segment(from_unix_seconds(value))
 
 

@@ -44,17 +44,50 @@ class Rejected:
 Result = Converted | Skipped | Rejected
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """The configuration in the form the mapping reads it, worked out once per Config."""
+
+    config: Config
+    all_events: bool
+    events: frozenset[str]
+    all_attributes: bool
+    attributes: frozenset[str]
+    integrations: dict[str, Any]
+
+
+_last: list[_Settings] = []
+
+
+def _settings(config: Config) -> _Settings:
+    if _last and _last[0].config is config:
+        return _last[0]
+    settings = _Settings(
+        config,
+        "*" in config.events,
+        frozenset(config.events),
+        "*" in config.attributes,
+        frozenset(config.attributes),
+        config.integrations_object(),
+    )
+    _last[:] = [settings]
+    return settings
+
+
 def to_segment(record: Mapping[str, Any], config: Config) -> Result:
     """The Segment message for a record that passed the Antavo schema."""
+    settings = _settings(config)
     action = record["action"]
     is_profile = action == PROFILE_ACTION
     if is_profile:
-        traits = {
-            key: value for key, value in record["data"].items() if config.syncs_attribute(key)
-        }
+        data = record["data"]
+        if settings.all_attributes:
+            traits = dict(data)
+        else:
+            traits = {key: value for key, value in data.items() if key in settings.attributes}
         if not traits:
             return Skipped("profile update with no synced attribute")
-    elif not config.syncs_event(action):
+    elif not (settings.all_events or action in settings.events):
         return Skipped(f"event {action!r} is not synced")
 
     user_id = resolve_user_id(record, config.user_id_attribute)
@@ -67,7 +100,7 @@ def to_segment(record: Mapping[str, Any], config: Config) -> Result:
 
     message: Message = {"type": "identify" if is_profile else "track"}
     if not is_profile:
-        message["event"] = config.event_name(action)
+        message["event"] = config.event_names.get(action, action)
     message["userId"] = user_id
     message["timestamp"] = timestamp
     message["messageId"] = message_id(record)
@@ -78,7 +111,7 @@ def to_segment(record: Mapping[str, Any], config: Config) -> Result:
         if "account" in record and "account" not in properties:
             properties["account"] = record["account"]
         message["properties"] = properties
-    message["integrations"] = config.integrations_object()
+    message["integrations"] = dict(settings.integrations)
     return Converted(message)
 
 
@@ -115,6 +148,10 @@ def resolve_user_id(record: Mapping[str, Any], attribute: str) -> str | Finding:
     (profile updates only: the new value wins), then in `attributes`. A key present with null
     is a violation, not a reason to look further.
     """
+    if attribute in ENVELOPE_ATTRIBUTES:  # the common case, first and cheap
+        plain = record.get(attribute)
+        if isinstance(plain, str) and plain.strip():
+            return plain
     where: tuple[str, ...]
     if attribute in ENVELOPE_ATTRIBUTES:
         where = (attribute,)
