@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -207,31 +208,78 @@ class EventIds:
     """
 
     def __init__(self, inputs: Iterable[Source]) -> None:
-        self._seen: dict[int, tuple[int, str, int]] = {}
-        self._sources = {source.name: source for source in inputs}
+        self._seen = _IdTable()
+        self._sources = list(inputs)
+        self._numbers = {source.name: number for number, source in enumerate(self._sources)}
 
     def settle(self, batch: Batch) -> None:
         """Withdraw the messages of records whose id another event already holds."""
+        file_number = self._numbers.get(batch.file, 0)
+        late = False
         for seen in batch.event_ids:
-            key = int.from_bytes(
-                hashlib.blake2b("\n".join(seen.key).encode("utf-8", "surrogatepass"),
-                                digest_size=8).digest(), "big",
-            )  # fmt: skip
-            first = self._seen.setdefault(key, (seen.fingerprint, batch.file, seen.record))
+            name = "\n".join(seen.key).encode("utf-8", "surrogatepass")
+            key = int.from_bytes(hashlib.blake2b(name, digest_size=8).digest(), "big")
+            first = self._seen.setdefault(key, seen.fingerprint, (file_number << 40) | seen.record)
             if first[0] == seen.fingerprint:
                 continue
-            where = f"record {first[2]}" + ("" if first[1] == batch.file else f" of {first[1]}")
+            first_file = self._sources[first[1] >> 40].name
+            where = f"record {first[1] & 0xFFFFFFFFFF}"
+            if first_file != batch.file:
+                where += f" of {first_file}"
             message = (
                 f"Antavo id {seen.key[1]!r} of customer {seen.key[0]!r} is shared with a "
                 f"different event ({where}): Segment would deduplicate them and drop this one"
             )
-            line, column = sources.locate_again(self._sources[batch.file], seen.place, "/id")
+            source = self._sources[file_number]
+            line, column = sources.locate_again(source, seen.place, "/id")
             batch.violations.append(
                 Violation(batch.file, line, column, seen.record, "/id", message, "uniqueEventId")
             )
             if seen.message is not None:
                 batch.messages[seen.message] = None
+            late = True
+        if late:  # keep the report in record order
+            batch.violations.sort(key=lambda v: -1 if v.record is None else v.record)
         batch.event_ids = []
+
+
+class _IdTable:
+    """A hash table of 64-bit keys to (fingerprint, place), 24 bytes a slot in three arrays:
+    a million-record replay holds half a million event ids, which a dict of Python ints would
+    hold in about four times the memory."""
+
+    def __init__(self) -> None:
+        self._size = 0
+        self._allocate(1 << 16)
+
+    def _allocate(self, slots: int) -> None:
+        self._mask = slots - 1
+        self._keys = array("Q", bytes(8 * slots))
+        self._fingerprints = array("Q", bytes(8 * slots))
+        self._places = array("Q", bytes(8 * slots))
+
+    def setdefault(self, key: int, fingerprint: int, place: int) -> tuple[int, int]:
+        """The (fingerprint, place) stored for `key`, storing the given ones if there are none."""
+        key = key or 1  # 0 marks an empty slot
+        slot = key & self._mask
+        keys = self._keys
+        while keys[slot]:
+            if keys[slot] == key:
+                return self._fingerprints[slot], self._places[slot]
+            slot = (slot + 1) & self._mask
+        keys[slot], self._fingerprints[slot], self._places[slot] = key, fingerprint, place
+        self._size += 1
+        if self._size * 3 > len(keys) * 2:
+            self._grow()
+        return fingerprint, place
+
+    def _grow(self) -> None:
+        keys, fingerprints, places = self._keys, self._fingerprints, self._places
+        self._allocate(2 * len(keys))
+        self._size = 0
+        for slot, key in enumerate(keys):
+            if key:
+                self.setdefault(key, fingerprints[slot], places[slot])
 
 
 def run(inputs: list[Source], job: Job, jobs: int = 1) -> Iterator[Batch]:
@@ -279,20 +327,43 @@ def _worth_parallel(inputs: list[Source], jobs: int) -> bool:
 
 
 def _in_pool(works: Iterator[Work | Violation], job: Job, jobs: int) -> Iterator[Batch]:
-    """Results in submission order, with at most a few pieces in flight per process, so that
-    memory stays flat however large the input."""
+    """Results in submission order, with at most a few tasks in flight per process, so that
+    memory stays flat however large the input. Small pieces (one small file each) travel in
+    groups: sending each alone would cost more than checking it."""
     import multiprocessing  # only here: importing it costs start-up time every run
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     with context.Pool(jobs) as pool:
         pending: deque[Any] = deque()
-        for work in works:
-            pending.append(pool.apply_async(process, (work, job)))
+        for task in _tasks(works):
+            pending.append(pool.apply_async(process_all, (task, job)))
             if len(pending) >= 3 * jobs:
-                yield pending.popleft().get()
+                yield from pending.popleft().get()
         while pending:
-            yield pending.popleft().get()
+            yield from pending.popleft().get()
+
+
+#: A task for a worker process: pieces of work adding up to about this many bytes.
+TASK_BYTES = 1 << 20
+TASK_PIECES = 256
+
+
+def _tasks(works: Iterator[Work | Violation]) -> Iterator[list[Work | Violation]]:
+    task: list[Work | Violation] = []
+    size = 0
+    for work in works:
+        task.append(work)
+        size += len(work.data) if isinstance(work, Work) else 0
+        if size >= TASK_BYTES or len(task) >= TASK_PIECES:
+            yield task
+            task, size = [], 0
+    if task:
+        yield task
+
+
+def process_all(works: list[Work | Violation], job: Job) -> list[Batch]:
+    return [process(work, job) for work in works]
 
 
 def default_jobs() -> int:
