@@ -33,7 +33,12 @@ def record(generator: random.Random, index: int) -> dict[str, Any]:
         data = {"points": generator.randint(10, 900)}
     elif action in ("checkout", "checkout_item"):
         items = [
-            {"product_id": sku, "product_name": name, "price": price, "quantity": generator.randint(1, 3)}
+            {
+                "product_id": sku,
+                "product_name": name,
+                "price": price,
+                "quantity": generator.randint(1, 3),
+            }
             for sku, name, price in generator.sample(PRODUCTS, generator.randint(1, 3))
         ]
         total = round(sum(item["price"] * item["quantity"] for item in items), 2)
@@ -60,7 +65,12 @@ def record(generator: random.Random, index: int) -> dict[str, Any]:
         timestamp = _utc(seconds - 7200) + "+02:00"
     else:
         timestamp = seconds
-    result: dict[str, Any] = {"customer": customer, "action": action, "data": data, "timestamp": timestamp}
+    result: dict[str, Any] = {
+        "customer": customer,
+        "action": action,
+        "data": data,
+        "timestamp": timestamp,
+    }
     if generator.random() < 0.5:
         result["id"] = f"{generator.getrandbits(96):024x}"
     if generator.random() < 0.2:

@@ -13,7 +13,10 @@ from contract_kit.config import Config
 record_schema = schemas.validator("antavo/record")
 message_schema = schemas.validator("segment/antavo-source")
 config = Config()
-with open(sys.argv[1], encoding="utf-8") as source, open(sys.argv[2], "w", encoding="utf-8") as target:
+with (
+    open(sys.argv[1], encoding="utf-8") as source,
+    open(sys.argv[2], "w", encoding="utf-8") as target,
+):
     for line in source:
         record = json.loads(line)
         if any(True for _ in record_schema.iter_errors(record)):

@@ -59,7 +59,8 @@ def measure(name: str, command: list[str], records: int, repeat: int = REPEAT) -
     seconds = statistics.median(run[0] for run in runs)
     rss = max(run[1] for run in runs)
     result = Measure(name, seconds, rss, records)
-    print(f"  {name:<44} {seconds:8.3f} s  {result.rate:>11,.0f} rec/s  {rss:7.1f} MB", flush=True)
+    rate = f"{result.rate:>11,.0f} rec/s" if records > 1 else " " * 17
+    print(f"  {name:<44} {seconds:8.3f} s  {rate}  {rss:7.1f} MB", flush=True)
     return result
 
 
@@ -80,12 +81,33 @@ def main() -> None:
     out = str(WORK / "out.ndjson")
 
     print("throughput (NDJSON):", flush=True)
-    floor = measure("(a) I/O floor: orjson read-parse-dump-write", [PYTHON, str(HERE / "floor.py"), str(ndjson), out], RECORDS)
-    convert = measure("(b) contract-kit convert --jobs 1", [ck, "convert", "--jobs", "1", "-o", out, str(ndjson)], RECORDS)
-    validate = measure("(c) contract-kit validate --jobs 1", [ck, "validate", "--jobs", "1", str(ndjson)], RECORDS)
-    convert2 = measure("(d) contract-kit convert --jobs 2", [ck, "convert", "--jobs", "2", "-o", out, str(ndjson)], RECORDS)
-    validate2 = measure("(d) contract-kit validate --jobs 2", [ck, "validate", "--jobs", "2", str(ndjson)], RECORDS)
-    naive = measure(f"(e) naive json + jsonschema pipeline ({NAIVE_RECORDS:,})", [PYTHON, str(HERE / "naive.py"), str(naive_input), out], NAIVE_RECORDS, repeat=1)
+    floor = measure(
+        "(a) I/O floor: orjson read-parse-dump-write",
+        [PYTHON, str(HERE / "floor.py"), str(ndjson), out],
+        RECORDS,
+    )
+    convert = measure(
+        "(b) contract-kit convert --jobs 1",
+        [ck, "convert", "--jobs", "1", "-o", out, str(ndjson)],
+        RECORDS,
+    )
+    validate = measure(
+        "(c) contract-kit validate --jobs 1", [ck, "validate", "--jobs", "1", str(ndjson)], RECORDS
+    )
+    convert2 = measure(
+        "(d) contract-kit convert --jobs 2",
+        [ck, "convert", "--jobs", "2", "-o", out, str(ndjson)],
+        RECORDS,
+    )
+    validate2 = measure(
+        "(d) contract-kit validate --jobs 2", [ck, "validate", "--jobs", "2", str(ndjson)], RECORDS
+    )
+    naive = measure(
+        f"(e) naive json + jsonschema pipeline ({NAIVE_RECORDS:,})",
+        [PYTHON, str(HERE / "naive.py"), str(naive_input), out],
+        NAIVE_RECORDS,
+        repeat=1,
+    )
 
     print(f"{FILES:,} small files:", flush=True)
     checker = shutil.which("check-jsonschema", path=str(BIN)) or "check-jsonschema"
@@ -95,13 +117,25 @@ def main() -> None:
     print("start-up:", flush=True)
     version = measure("contract-kit --version", [ck, "--version"], 1, repeat=5)
     one_file = measure("contract-kit validate (one file)", [ck, "validate", files[0]], 1, repeat=5)
-    cj_one = measure("check-jsonschema (one file)", [checker, "--schemafile", schema, files[0]], 1, repeat=5)
+    cj_one = measure(
+        "check-jsonschema (one file)", [checker, "--schemafile", schema, files[0]], 1, repeat=5
+    )
 
     print(f"memory: convert {BIG_RECORDS:,} records", flush=True)
     if not big.exists():
         corpus.write_ndjson(big, BIG_RECORDS, seed=11)
-    big_convert = measure(f"convert --jobs 1, {BIG_RECORDS:,} records", [ck, "convert", "--jobs", "1", "-o", out, str(big)], BIG_RECORDS, repeat=1)
-    big_convert2 = measure(f"convert --jobs 2, {BIG_RECORDS:,} records", [ck, "convert", "--jobs", "2", "-o", out, str(big)], BIG_RECORDS, repeat=1)
+    big_convert = measure(
+        f"convert --jobs 1, {BIG_RECORDS:,} records",
+        [ck, "convert", "--jobs", "1", "-o", out, str(big)],
+        BIG_RECORDS,
+        repeat=1,
+    )
+    big_convert2 = measure(
+        f"convert --jobs 2, {BIG_RECORDS:,} records",
+        [ck, "convert", "--jobs", "2", "-o", out, str(big)],
+        BIG_RECORDS,
+        repeat=1,
+    )
 
     targets = [
         ("convert / I/O floor (single process)", convert.rate / floor.rate, ">= 0.333"),
@@ -110,12 +144,38 @@ def main() -> None:
         ("validate --jobs 2 / --jobs 1", validate2.rate / validate.rate, ">= 1.6"),
         ("convert / naive jsonschema pipeline", convert.rate / naive.rate, ">= 25"),
         ("validate / naive jsonschema pipeline", validate.rate / naive.rate, ">= 25"),
-        ("2,000 files: contract-kit time / check-jsonschema time", ck_files.seconds / check_js.seconds, "<= 0.333"),
-        ("start-up: validate one file / check-jsonschema one file", one_file.seconds / cj_one.seconds, "well below 1"),
+        (
+            "2,000 files: contract-kit time / check-jsonschema time",
+            ck_files.seconds / check_js.seconds,
+            "<= 0.333",
+        ),
+        (
+            "start-up: validate one file / check-jsonschema one file",
+            one_file.seconds / cj_one.seconds,
+            "well below 1",
+        ),
         (f"peak RSS, convert {BIG_RECORDS:,} records (MB)", big_convert.rss_mb, "< 150"),
-        (f"peak RSS, convert --jobs 2 {BIG_RECORDS:,} records (MB)", big_convert2.rss_mb, "< 150 (each)"),
+        (
+            f"peak RSS, convert --jobs 2 {BIG_RECORDS:,} records (MB)",
+            big_convert2.rss_mb,
+            "< 150 (each)",
+        ),
     ]
-    measures = [floor, convert, validate, convert2, validate2, naive, check_js, ck_files, version, one_file, cj_one, big_convert, big_convert2]
+    measures = [
+        floor,
+        convert,
+        validate,
+        convert2,
+        validate2,
+        naive,
+        check_js,
+        ck_files,
+        version,
+        one_file,
+        cj_one,
+        big_convert,
+        big_convert2,
+    ]
     write_results(measures, targets)
 
 
@@ -138,8 +198,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def write_results(measures: list[Measure], targets: list[tuple[str, float, str]]) -> None:
@@ -153,12 +215,18 @@ def write_results(measures: list[Measure], targets: list[tuple[str, float, str]]
         "| what | wall time (s) | records/s | peak RSS (MB) |",
         "|---|---:|---:|---:|",
     ]
-    lines += [f"| {m.name} | {m.seconds:.3f} | {m.rate:,.0f} | {m.rss_mb:.1f} |" for m in measures]
+    lines += [
+        f"| {m.name} | {m.seconds:.3f} | {f'{m.rate:,.0f}' if m.records > 1 else '—'} | {m.rss_mb:.1f} |"
+        for m in measures
+    ]
     lines += ["", "| ratio | measured | target | met |", "|---|---:|---|---|"]
-    lines += [f"| {name} | {value:.2f} | {target} | {met(value, target)} |" for name, value, target in targets]
+    lines += [
+        f"| {name} | {value:.2f} | {target} | {met(value, target)} |"
+        for name, value, target in targets
+    ]
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print()
-    print("\n".join(lines[-len(targets) - 3:]))
+    print("\n".join(lines[-len(targets) - 3 :]))
     print(f"\nwritten: {HERE / 'RESULTS.md'}")
 
 

@@ -8,12 +8,13 @@ target that is not a regular file (a directory, a device such as /dev/stdout) is
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 
 class NotAFileError(OSError):
@@ -21,7 +22,7 @@ class NotAFileError(OSError):
 
 
 @contextmanager
-def writer(path: Path) -> Iterator[BinaryIO]:
+def byte_writer(path: Path) -> Iterator[BinaryIO]:
     """Yield a byte stream; `path` is replaced by what was written only if the block succeeds."""
     target = Path(os.path.realpath(path))
     mode = _mode_for(target, shown=path)
@@ -43,8 +44,20 @@ def writer(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
+@contextmanager
+def writer(path: Path) -> Iterator[TextIO]:
+    """Yield a UTF-8 text stream, with byte_writer's guarantees."""
+    with byte_writer(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=True)
+        try:
+            yield text
+            text.flush()
+        finally:
+            text.detach()  # byte_writer closes the file
+
+
 def write_text(path: Path, text: str) -> None:
-    with writer(path) as stream:
+    with byte_writer(path) as stream:
         stream.write(text.encode("utf-8"))
 
 

@@ -172,7 +172,7 @@ def convert(
         report = collect("convert", len(inputs), batches, _line_writer(sys.stdout.buffer))
     else:
         try:
-            with _usage_errors(), atomic.writer(Path(output)) as stream:
+            with _usage_errors(), atomic.byte_writer(Path(output)) as stream:
                 report = collect("convert", len(inputs), batches, _line_writer(stream))
         except OSError as error:
             raise Failure(f"{output}: cannot write: {error.strerror or error}") from None

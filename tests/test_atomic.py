@@ -15,7 +15,7 @@ def test_a_failure_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "out.ndjson"
     target.write_text("old\n", encoding="utf-8")
     with pytest.raises(RuntimeError), atomic.writer(target) as stream:
-        stream.write(b"half")
+        stream.write("half")
         raise RuntimeError("interrupted")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert os.listdir(tmp_path) == ["out.ndjson"]
