@@ -149,8 +149,12 @@ def _note_event_id(record: Record, batch: Batch, message: int | None) -> None:
     event_id = value.get("id")
     if not isinstance(event_id, str):
         return
-    content = {key: item for key, item in value.items() if key != "timestamp"}
-    digest = hashlib.blake2b(jsonio.dumps(content, sort_keys=True), digest_size=8).digest()
+    # The record without its timestamp (a re-sent event may carry another): taken out and put
+    # back rather than copied, as the keys are sorted for the fingerprint anyway.
+    timestamp = value.pop("timestamp", None)
+    digest = hashlib.blake2b(jsonio.dumps(value, sort_keys=True), digest_size=8).digest()
+    if timestamp is not None:
+        value["timestamp"] = timestamp
     key = (value["customer"], event_id)
     fingerprint = int.from_bytes(digest, "big")
     batch.event_ids.append(EventId(key, fingerprint, record.index, record.place, message))

@@ -135,7 +135,7 @@ class Record:
         index: int,
         value: Any,
         *,
-        text: str | jsonio.TextIndex,
+        text: str | bytes | jsonio.TextIndex,
         line: int = 1,
         array: tuple[str, ...] | None = None,
         element: int = 0,
@@ -162,6 +162,8 @@ class Record:
 
     def position(self, pointer: str) -> tuple[int, int]:
         """Line and column where the value at `pointer` (inside the record) starts."""
+        if isinstance(self._text, bytes):  # an NDJSON line, decoded only when a place is needed
+            self._text = self._text.removesuffix(b"\r").decode("utf-8", "surrogatepass")
         if not isinstance(self._text, jsonio.TextIndex):
             self._text = jsonio.TextIndex(self._text, self.line)
         index = self._text
@@ -299,7 +301,7 @@ def _line_records(work: Work) -> Iterator[Record | Violation]:
             continue
         value = quick_load(raw)
         if value is not unusual:
-            yield Record(name, index, value, text=raw.decode(), line=number)
+            yield Record(name, index, value, text=raw, line=number)
         else:
             yield _strict_line(name, index, number, raw)
         index += 1
