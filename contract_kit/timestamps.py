@@ -97,7 +97,7 @@ def normalise(value: str | int | float) -> str:
     """An Antavo `timestamp` (RFC 3339 string or Unix seconds) in Segment's form."""
     if isinstance(value, str):
         utc = _UTC.fullmatch(value)
-        if utc is not None and _real_date(utc.group(1)):
+        if utc is not None and _real_day(utc.group(1)):
             date_part, time_part, fraction = utc.groups()
             return f"{date_part}T{time_part}.{(fraction or '')[:3].ljust(3, '0')}Z"
         return to_segment(parse_rfc3339(value))
@@ -106,13 +106,9 @@ def normalise(value: str | int | float) -> str:
     return to_segment(from_unix_seconds(value))
 
 
-def _real_date(text: str) -> bool:
-    """A day that exists (cached: a day is shared by many records)."""
-    return _real_day(text)
-
-
 @functools.lru_cache(maxsize=4096)
 def _real_day(text: str) -> bool:
+    """`YYYY-MM-DD` names a day that exists (cached: many records share a day)."""
     try:
         date.fromisoformat(text)
     except ValueError:
@@ -135,10 +131,4 @@ def is_full_date(value: object) -> bool:
     """The `date` format check: `YYYY-MM-DD` and a day that exists."""
     if not isinstance(value, str):
         return True
-    if not _DATE.fullmatch(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+    return _DATE.fullmatch(value) is not None and _real_day(value)
