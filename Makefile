@@ -19,10 +19,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-SOURCES := $(shell find contract_kit schemas -type f -not -path "*/__pycache__/*")
-
-$(STAMP_RUN): pyproject.toml $(SOURCES) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet .
+# Editable installs, both: `make demo` after `make test` (or the other way round) must not
+# replace one install with a stale copy of the other. The wheel itself is tested in the suite.
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python

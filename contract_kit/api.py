@@ -47,7 +47,7 @@ def validate(source: Input, *, kind: pipeline.KindOption = "auto", strict: bool 
     """
     inputs = _sources(source)
     job = pipeline.Job("validate", kind=kind, strict=strict)
-    return collect("validate", len(inputs), pipeline.run(inputs, job))
+    return collect("validate", inputs, pipeline.run(inputs, job))
 
 
 def convert(source: Input, *, config: Config | None = None) -> Conversion:
@@ -59,7 +59,7 @@ def convert(source: Input, *, config: Config | None = None) -> Conversion:
     def keep(message: bytes) -> None:
         messages.append(orjson.loads(message))
 
-    return Conversion(messages, collect("convert", len(inputs), pipeline.run(inputs, job), keep))
+    return Conversion(messages, collect("convert", inputs, pipeline.run(inputs, job), keep))
 
 
 def load_config(path: PathInput | None = None, directory: PathInput | None = None) -> Config:

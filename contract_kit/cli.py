@@ -140,7 +140,7 @@ def validate(
             _load_config(config_path)
         inputs = sources.collect(paths)
     job = pipeline.Job("validate", kind=kind, strict=strict)
-    report = collect("validate", len(inputs), pipeline.run(inputs, job, _jobs(jobs)))
+    report = collect("validate", inputs, pipeline.run(inputs, job, _jobs(jobs)))
     reporters.get(output_format).report(report, sys.stdout)
     _finish(report.exit_code)
 
@@ -169,11 +169,11 @@ def convert(
         inputs = sources.collect(paths)
     batches = pipeline.run(inputs, pipeline.Job("convert", config=loaded.config), _jobs(jobs))
     if output == STDOUT:
-        report = collect("convert", len(inputs), batches, _line_writer(sys.stdout.buffer))
+        report = collect("convert", inputs, batches, _line_writer(sys.stdout.buffer))
     else:
         try:
             with _usage_errors(), atomic.byte_writer(Path(output)) as stream:
-                report = collect("convert", len(inputs), batches, _line_writer(stream))
+                report = collect("convert", inputs, batches, _line_writer(stream))
         except OSError as error:
             raise Failure(f"{output}: cannot write: {error.strerror or error}") from None
     reporters.get("text").report(report, sys.stderr)

@@ -81,7 +81,7 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
         wanted.add(golden)
         messages: list[dict[str, Any]] = []
         job = pipeline.Job("convert", config=config)
-        report = collect("convert", 1, pipeline.run([source], job), _append_parsed(messages))
+        report = collect("convert", [source], pipeline.run([source], job), _append_parsed(messages))
         skipped += report.skipped
         if report.violations:
             checks.append(GoldenCheck(golden, "invalid", source, violations=report.violations))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from .pipeline import Batch
-from .sources import IO_KEYWORD
+from .sources import IO_KEYWORD, Source
 from .violations import Violation
 
 Command = Literal["validate", "convert"]
@@ -25,6 +25,8 @@ class Report:
     violations: tuple[Violation, ...]
     converted: int = 0
     skipped: int = 0
+    file_names: tuple[str, ...] = ()
+    """The inputs, in order: reporters that list every file (JUnit) need them."""
 
     @property
     def ok(self) -> bool:
@@ -53,6 +55,7 @@ class Tally:
     converted: int = 0
     skipped: int = 0
     violations: list[Violation] = field(default_factory=list)
+    file_names: tuple[str, ...] = ()
 
     def add(self, batch: Batch) -> None:
         self.violations.extend(batch.violations)
@@ -63,19 +66,19 @@ class Tally:
     def report(self) -> Report:
         return Report(
             self.command, self.files, self.records, tuple(self.violations),
-            self.converted, self.skipped,
+            self.converted, self.skipped, self.file_names,
         )  # fmt: skip
 
 
 def collect(
     command: Command,
-    files: int,
+    inputs: Sequence[Source],
     batches: Iterable[Batch],
     on_message: Callable[[bytes], object] | None = None,
 ) -> Report:
     """Drive the pipeline to the end: tally every batch, hand each message (compact JSON, in
     input order) to `on_message`."""
-    tally = Tally(command, files)
+    tally = Tally(command, len(inputs), file_names=tuple(source.name for source in inputs))
     for batch in batches:
         tally.add(batch)
         if on_message is not None:

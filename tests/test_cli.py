@@ -243,7 +243,7 @@ def test_schema_list_names_every_bundled_schema() -> None:
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert names == [
-        "antavo/bulk", "antavo/record", "segment/antavo-source", "segment/batch",
+        "antavo/bulk", "antavo/record", "contract-kit/report", "segment/antavo-source", "segment/batch",
         "segment/common", "segment/identify", "segment/message", "segment/track",
     ]  # fmt: skip
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from .base import Reporter
+from .github import GitHubReporter
 from .json import JSONReporter
+from .junit import JUnitReporter
+from .sarif import SARIFReporter
 from .text import TextReporter
 
 REPORTERS: dict[str, type[Reporter]] = {
-    TextReporter.name: TextReporter,
-    JSONReporter.name: JSONReporter,
+    reporter.name: reporter
+    for reporter in (TextReporter, JSONReporter, JUnitReporter, GitHubReporter, SARIFReporter)
 }
 
 

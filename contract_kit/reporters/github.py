@@ -1,0 +1,30 @@
+"""GitHub Actions workflow commands: one `::error` annotation per violation, shown on the line
+of the pull request's diff (https://docs.github.com/actions/reference/workflow-commands)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from ..report import Report
+from .base import Reporter
+from .text import summary_line
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GitHubReporter(Reporter):
+    name = "github"
+
+    def report(self, report: Report, stream: TextIO) -> None:
+        for violation in report.violations:
+            where = f"file={_property(violation.file)},line={violation.line},col={violation.column}"
+            title = _property(f"contract-kit: {violation.keyword}")
+            text = f"{violation.pointer or '(root)'}: {violation.message}"
+            stream.write(f"::error {where},title={title}::{_data(text)}\n")
+        stream.write(summary_line(report) + "\n")

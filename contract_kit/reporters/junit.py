@@ -1,0 +1,50 @@
+"""JUnit XML, as Jenkins, GitLab and GitHub test reporters read it: one failing test case per
+record with violations (and per file that could not be read), one passing case per valid file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TextIO
+from xml.etree import ElementTree
+
+from ..report import Report
+from ..violations import Violation
+from .base import Reporter
+from .text import format_violation
+
+
+class JUnitReporter(Reporter):
+    name = "junit"
+
+    def report(self, report: Report, stream: TextIO) -> None:
+        by_case: dict[tuple[str, int | None], list[Violation]] = defaultdict(list)
+        for violation in report.violations:
+            by_case[(violation.file, violation.record)].append(violation)
+        failing_files = {file for file, _ in by_case}
+        suite = ElementTree.Element(
+            "testsuite",
+            name=f"contract-kit {report.command}",
+            tests=str(len(by_case) + len(set(report.file_names) - failing_files)),
+            failures=str(len(by_case)),
+            errors="0",
+            skipped="0",
+        )
+        for (file, record), violations in by_case.items():
+            name = "whole file" if record is None else f"record {record}"
+            case = ElementTree.SubElement(suite, "testcase", classname=file, name=name)
+            first = violations[0]
+            failure = ElementTree.SubElement(
+                case,
+                "failure",
+                type=first.keyword,
+                message=f"{first.pointer or '(root)'}: {first.message}",
+            )
+            failure.text = "\n".join(format_violation(violation) for violation in violations)
+        for file in report.file_names:
+            if file not in failing_files:
+                ElementTree.SubElement(suite, "testcase", classname=file, name="all records valid")
+        root = ElementTree.Element("testsuites")
+        root.append(suite)
+        ElementTree.indent(root)
+        stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        stream.write(ElementTree.tostring(root, encoding="unicode") + "\n")
