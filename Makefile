@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint snapshots bench clean help
+.PHONY: demo test lint snapshots docs bench clean help
 
 help:
 	@echo "make demo       install into .venv and run validate, convert and diff on the bundled fixtures"
 	@echo "make test       install with test extras and run the whole suite"
 	@echo "make lint       ruff and mypy --strict"
 	@echo "make snapshots  regenerate the golden files in fixtures/golden (review the diff!)"
+	@echo "make docs       regenerate docs/violations.md from fixtures/invalid"
 	@echo "make bench      measure throughput, start-up and memory; writes bench/RESULTS.md"
 	@echo "make clean      remove .venv, caches and build output"
 
@@ -53,6 +54,9 @@ lint: $(STAMP_DEV)
 
 snapshots: $(STAMP_DEV)
 	env -u CI $(BIN)/contract-kit diff fixtures/antavo fixtures/golden --update
+
+docs: $(STAMP_DEV)
+	$(BIN)/python docs/generate_violations.py
 
 # Not part of `make test`: timings belong to a benchmark, never to a test.
 bench: $(STAMP_DEV)

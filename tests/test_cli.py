@@ -243,8 +243,8 @@ def test_schema_list_names_every_bundled_schema() -> None:
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert names == [
-        "antavo/bulk", "antavo/record", "contract-kit/report", "segment/antavo-source", "segment/batch",
-        "segment/common", "segment/identify", "segment/message", "segment/track",
+        "antavo/bulk", "antavo/record", "contract-kit/report", "segment/antavo-source",
+        "segment/batch", "segment/common", "segment/identify", "segment/message", "segment/track",
     ]  # fmt: skip
 
 
