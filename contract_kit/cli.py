@@ -61,6 +61,41 @@ def _jobs_option(command: F) -> F:
     )(command)
 
 
+def _report_options(command: F) -> F:
+    """--color, -q, -v and --max-errors: how much of the report to show, and how."""
+    for option in reversed(
+        [
+            click.option(
+                "--color",
+                type=click.Choice(["auto", "always", "never"]),
+                default="auto",
+                show_default=True,
+                help="Colour the text report; auto: on a terminal, unless NO_COLOR is set.",
+            ),
+            click.option(
+                "-q", "--quiet", is_flag=True, help="Only the violations, no summary line."
+            ),
+            click.option("-v", "--verbose", is_flag=True, help="Also name every file found valid."),
+            click.option(
+                "--max-errors",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Stop after N violations (the exit code is then 1).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _reporter(name: str, color: str, quiet: bool, verbose: bool, stream: Any) -> reporters.Reporter:
+    if color == "auto":
+        colored = stream.isatty() and not os.environ.get("NO_COLOR")
+    else:
+        colored = color == "always"
+    return reporters.get(name, color=colored, verbosity=-1 if quiet else 1 if verbose else 0)
+
+
 def _config_option(command: F) -> F:
     return click.option(
         "--config",
@@ -125,9 +160,11 @@ def cli() -> None:
     help="Report format.",
 )
 @_jobs_option
+@_report_options
 def validate(
     paths: tuple[str, ...], kind: pipeline.KindOption, strict: bool, config_path: Path | None,
-    output_format: str, jobs: int | None,
+    output_format: str, jobs: int | None, color: str, quiet: bool, verbose: bool,
+    max_errors: int | None,
 ) -> None:  # fmt: skip
     """Check records and messages against the contract.
 
@@ -140,8 +177,9 @@ def validate(
             _load_config(config_path)
         inputs = sources.collect(paths)
     job = pipeline.Job("validate", kind=kind, strict=strict)
-    report = collect("validate", inputs, pipeline.run(inputs, job, _jobs(jobs)))
-    reporters.get(output_format).report(report, sys.stdout)
+    batches = pipeline.run(inputs, job, _jobs(jobs))
+    report = collect("validate", inputs, batches, max_errors=max_errors)
+    _reporter(output_format, color, quiet, verbose, sys.stdout).report(report, sys.stdout)
     _finish(report.exit_code)
 
 
@@ -156,9 +194,11 @@ def validate(
     "instead of stdout.",
 )
 @_jobs_option
+@_report_options
 def convert(
-    paths: tuple[str, ...], config_path: Path | None, output: str, jobs: int | None
-) -> None:
+    paths: tuple[str, ...], config_path: Path | None, output: str, jobs: int | None, color: str,
+    quiet: bool, verbose: bool, max_errors: int | None,
+) -> None:  # fmt: skip
     """Convert Antavo records into Segment messages (NDJSON, one per line, in input order).
 
     Invalid records are reported on stderr and not converted; the others still are, and the
@@ -169,14 +209,14 @@ def convert(
         inputs = sources.collect(paths)
     batches = pipeline.run(inputs, pipeline.Job("convert", config=loaded.config), _jobs(jobs))
     if output == STDOUT:
-        report = collect("convert", inputs, batches, _line_writer(sys.stdout.buffer))
+        report = collect("convert", inputs, batches, _line_writer(sys.stdout.buffer), max_errors)
     else:
         try:
             with _usage_errors(), atomic.byte_writer(Path(output)) as stream:
-                report = collect("convert", inputs, batches, _line_writer(stream))
+                report = collect("convert", inputs, batches, _line_writer(stream), max_errors)
         except OSError as error:
             raise Failure(f"{output}: cannot write: {error.strerror or error}") from None
-    reporters.get("text").report(report, sys.stderr)
+    _reporter("text", color, quiet, verbose, sys.stderr).report(report, sys.stderr)
     _finish(report.exit_code)
 
 

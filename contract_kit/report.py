@@ -27,6 +27,8 @@ class Report:
     skipped: int = 0
     file_names: tuple[str, ...] = ()
     """The inputs, in order: reporters that list every file (JUnit) need them."""
+    stopped: bool = False
+    """Reading stopped at --max-errors: later records were not checked."""
 
     @property
     def ok(self) -> bool:
@@ -56,6 +58,7 @@ class Tally:
     skipped: int = 0
     violations: list[Violation] = field(default_factory=list)
     file_names: tuple[str, ...] = ()
+    stopped: bool = False
 
     def add(self, batch: Batch) -> None:
         self.violations.extend(batch.violations)
@@ -66,7 +69,7 @@ class Tally:
     def report(self) -> Report:
         return Report(
             self.command, self.files, self.records, tuple(self.violations),
-            self.converted, self.skipped, self.file_names,
+            self.converted, self.skipped, self.file_names, self.stopped,
         )  # fmt: skip
 
 
@@ -75,9 +78,10 @@ def collect(
     inputs: Sequence[Source],
     batches: Iterable[Batch],
     on_message: Callable[[bytes], object] | None = None,
+    max_errors: int | None = None,
 ) -> Report:
-    """Drive the pipeline to the end: tally every batch, hand each message (compact JSON, in
-    input order) to `on_message`."""
+    """Drive the pipeline to the end (or to `max_errors` violations): tally every batch, hand
+    each message (compact JSON, in input order) to `on_message`."""
     tally = Tally(command, len(inputs), file_names=tuple(source.name for source in inputs))
     for batch in batches:
         tally.add(batch)
@@ -85,4 +89,11 @@ def collect(
             for message in batch.messages:
                 if message is not None:
                     on_message(message)
+        if max_errors is not None and len(tally.violations) >= max_errors:
+            del tally.violations[max_errors:]
+            tally.stopped = True
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()  # stop reading, and stop the worker processes if any
+            break
     return tally.report()

@@ -15,8 +15,8 @@ REPORTERS: dict[str, type[Reporter]] = {
 }
 
 
-def get(name: str) -> Reporter:
-    return REPORTERS[name]()
+def get(name: str, *, color: bool = False, verbosity: int = 0) -> Reporter:
+    return REPORTERS[name](color=color, verbosity=verbosity)
 
 
 __all__ = ["REPORTERS", "Reporter", "get"]

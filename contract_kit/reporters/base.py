@@ -9,7 +9,14 @@ from ..report import Report
 
 
 class Reporter(ABC):
+    """Options every format accepts; formats meant for machines ignore colour and verbosity."""
+
     name: ClassVar[str]
+
+    def __init__(self, *, color: bool = False, verbosity: int = 0) -> None:
+        self.color = color
+        self.verbosity = verbosity
+        """-1 quiet (violations only), 0 normal, 1 verbose (every file checked)."""
 
     @abstractmethod
     def report(self, report: Report, stream: TextIO) -> None:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..report import Report
 from ..violations import Violation
 from .base import Reporter
 
 
-def format_violation(violation: Violation) -> str:
+def format_violation(violation: Violation, color: bool = False) -> str:
     where = violation.pointer or "(root)"
     record = "" if violation.record is None else f" record {violation.record}:"
     place = f"{violation.file}:{violation.line}:{violation.column}:"
+    if color:
+        place, where = _style(place, bold=True), _style(where, fg="yellow")
     return f"{place}{record} {where}: {violation.message}"
+
+
+def _style(text: str, **how: Any) -> str:
+    import click
+
+    return click.style(text, **how)
 
 
 def plural(count: int, noun: str) -> str:
@@ -24,19 +32,32 @@ def summary_line(report: Report) -> str:
     scope = f"{plural(report.records, 'record')} in {plural(report.files, 'file')}"
     problems = plural(len(report.violations), "violation")
     if report.command == "convert":
-        return (
+        line = (
             f"{'ok' if report.ok else 'failed'}: converted {report.converted} of {scope}; "
             f"{report.rejected} rejected, {report.skipped} skipped by the sync settings; {problems}"
         )
-    if report.ok:
-        return f"ok: {scope}, all valid"
-    return f"failed: {scope}; {problems} in {plural(report.rejected, 'record')}"
+    elif report.ok:
+        line = f"ok: {scope}, all valid"
+    else:
+        line = f"failed: {scope}; {problems} in {plural(report.rejected, 'record')}"
+    if report.stopped:
+        line += " (stopped at --max-errors: there may be more)"
+    return line
 
 
 class TextReporter(Reporter):
     name = "text"
 
     def report(self, report: Report, stream: TextIO) -> None:
+        failing = {violation.file for violation in report.violations}
         for violation in report.violations:
-            stream.write(format_violation(violation) + "\n")
-        stream.write(summary_line(report) + "\n")
+            stream.write(format_violation(violation, self.color) + "\n")
+        if self.verbosity > 0:
+            for file in report.file_names:
+                if file not in failing:
+                    stream.write(f"{file}: ok\n")
+        if self.verbosity >= 0:
+            summary = summary_line(report)
+            if self.color:
+                summary = _style(summary, fg="green" if report.ok else "red", bold=True)
+            stream.write(summary + "\n")
