@@ -296,6 +296,12 @@ class TextIndex:
         line = bisect.bisect_right(self._line_starts, offset) - 1
         return self.first_line + line, offset - self._line_starts[line] + 1
 
+    def line_start(self, line: int) -> int:
+        """Offset of the first character of 1-based `line`."""
+        self.line_column(0)  # builds the line index
+        assert self._line_starts is not None
+        return self._line_starts[min(max(line - self.first_line, 0), len(self._line_starts) - 1)]
+
     def element_start(self, array: tuple[str, ...], index: int) -> int:
         """Offset of element `index` of the array at pointer tokens `array`."""
         offsets = self._elements.get(array)
@@ -366,11 +372,12 @@ def compact_size(value: Any) -> int:
 # would. Anything else (NaN, 1e400, lone surrogates, huge integers, deep nesting, duplicate keys)
 # is left to `parse`, which names the problem.
 
-#: A key written with white space before its colon, an escaped quote that could hide a key's
-#: end, or an integer of 20+ digits (orjson would read it as a float): left to the strict reader.
+#: A key written with white space before its colon, an escaped quote or colon that could hide a
+#: key's end, or a run of 19+ digits (an integer orjson might read as a float): left to the
+#: strict reader.
 _SPACED_KEY = re.compile(rb'"\s+:')
-_ESCAPED_QUOTE = b"\\u0022"
-_DIGIT_RUN = b"0" * 20
+_ESCAPES_THAT_WRITE_BACK_AS_KEY_ENDS = (b"\\u0022", b"\\u003a", b"\\u003A")
+_DIGIT_RUN = b"0" * 19  # orjson reads integers beyond 64 bits (20 digits, or -2^63 - 1) as floats
 _DIGITS_AS_ZERO = bytes(48 if 48 <= byte <= 57 else 46 for byte in range(256))
 _KEY_END = b'":'
 UNUSUAL: Any = object()
@@ -378,7 +385,9 @@ UNUSUAL: Any = object()
 
 
 def _plain(raw: bytes) -> bool:
-    if _ESCAPED_QUOTE in raw or _DIGIT_RUN in raw.translate(_DIGITS_AS_ZERO):
+    if any(escape in raw for escape in _ESCAPES_THAT_WRITE_BACK_AS_KEY_ENDS):
+        return False  # an escaped " or : written back could stand in for a lost key end
+    if _DIGIT_RUN in raw.translate(_DIGITS_AS_ZERO):
         return False
     if b"\n" in raw:  # a document: white space after a quote is common, so ask the regex
         return _SPACED_KEY.search(raw) is None

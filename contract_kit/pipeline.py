@@ -67,6 +67,7 @@ class Batch:
     """What became of the records of one piece of work."""
 
     file: str
+    source: int = 0
     records: int = 0
     skipped: int = 0
     messages: list[bytes | None] = field(default_factory=list)
@@ -83,7 +84,7 @@ def process(work: Work | Violation, job: Job) -> Batch:
     """One piece of work, start to end. A pure function of its arguments: runs anywhere."""
     if isinstance(work, Violation):
         return Batch(work.file, violations=[work])
-    batch = Batch(work.file)
+    batch = Batch(work.file, work.source)
     for item in sources.records(work):
         if isinstance(item, Violation):
             batch.violations.append(item)
@@ -214,11 +215,10 @@ class EventIds:
     def __init__(self, inputs: Iterable[Source]) -> None:
         self._seen = _IdTable()
         self._sources = list(inputs)
-        self._numbers = {source.name: number for number, source in enumerate(self._sources)}
 
     def settle(self, batch: Batch) -> None:
         """Withdraw the messages of records whose id another event already holds."""
-        file_number = self._numbers.get(batch.file, 0)
+        file_number = batch.source
         late = False
         for seen in batch.event_ids:
             name = "\n".join(seen.key).encode("utf-8", "surrogatepass")
@@ -289,16 +289,16 @@ class _IdTable:
 def run(inputs: list[Source], job: Job, jobs: int = 1) -> Iterator[Batch]:
     """Every batch of every input, in input order, on `jobs` processes when that pays."""
     event_ids = EventIds(inputs)
-    works = (work for source in inputs for work in sources.plan(source))
+    works = (work for number, source in enumerate(inputs) for work in sources.plan(source, number))
     batches = (
         _in_pool(works, job, jobs)
         if _worth_parallel(inputs, jobs)
         else (process(work, job) for work in works)
     )
-    numbered: dict[str, int] = {}
+    numbered: dict[int, int] = {}
     for batch in batches:
-        _number(batch, numbered.get(batch.file, 0))
-        numbered[batch.file] = numbered.get(batch.file, 0) + batch.records
+        _number(batch, numbered.get(batch.source, 0))
+        numbered[batch.source] = numbered.get(batch.source, 0) + batch.records
         event_ids.settle(batch)
         yield batch
 

@@ -69,11 +69,19 @@ class Source:
         return self.path is None and self.text is None
 
 
+_stdin_data: list[bytes] = []
+"""Standard input, once read: it cannot be read twice, and a late violation may need it."""
+_last_read: list[tuple[Source, jsonio.TextIndex]] = []
+"""The last source read again by locate_again, kept for the next violation in it."""
+
+
 def collect(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
     """Files as given, `*.json`, `*.ndjson`, `*.jsonl` below directories (sorted, hidden folders
     skipped), `-` for stdin. Named pipes and devices given by name are read like files."""
     sources: list[Source] = []
     stdin_seen = False
+    _stdin_data.clear()  # a new run reads standard input anew
+    _last_read.clear()
     for given in paths:
         if str(given) == "":
             raise UsageError("an empty path was given")
@@ -108,6 +116,10 @@ def files_below(root: Path) -> Iterator[Source]:
             if Path(name).suffix.lower() in SUFFIXES:
                 file = Path(folder) / name
                 yield Source(str(file), file, file.relative_to(root))
+
+
+Place = tuple[int, tuple[str, ...] | None, int]
+"""Where a record is: (its first line, the pointer of its array or None, its element)."""
 
 
 class Record:
@@ -156,7 +168,7 @@ class Record:
         self._element = element
 
     @property
-    def place(self) -> tuple[int, tuple[str, ...] | None, int]:
+    def place(self) -> Place:
         """Enough to find the record again in its file: (line, array pointer tokens, element)."""
         return (self.line, self._array, self._element)
 
@@ -207,6 +219,8 @@ class Work:
     data: bytes
     lines: bool
     first_line: int = 1
+    source: int = 0
+    """The position of its source among the run's inputs (a file may be given twice)."""
 
 
 #: Bytes of NDJSON per piece of work (whole lines: a piece ends at a newline).
@@ -214,20 +228,22 @@ BYTES_PER_WORK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
 
 
-def plan(source: Source) -> Iterator[Work | Violation]:
-    """The pieces of work one source makes, in order, or the violation that stops its reading."""
+def plan(source: Source, number: int = 0) -> Iterator[Work | Violation]:
+    """The pieces of work one source (the run's input `number`) makes, in order, or the
+    violation that stops its reading."""
     try:
         if source.text is not None:
-            yield Work(source.name, source.text.encode("utf-8", "surrogatepass"), lines=False)
+            data = source.text.encode("utf-8", "surrogatepass")
+            yield Work(source.name, data, lines=False, source=number)
         elif source.path is not None and source.is_lines:
             with source.path.open("rb") as stream:
-                yield from _plan_lines(source.name, stream)
+                yield from _plan_lines(source.name, stream, number)
         else:
             data = _read_all(source).removeprefix(_BOM)
             if source.is_stdin and _holds_lines(data):
-                yield from _plan_lines(source.name, io.BytesIO(data))
+                yield from _plan_lines(source.name, io.BytesIO(data), number)
             else:
-                yield Work(source.name, data, lines=False)
+                yield Work(source.name, data, lines=False, source=number)
     except OSError as error:
         problem = error.strerror or str(error)
         if source.path is not None and source.path.is_symlink() and not source.path.exists():
@@ -236,33 +252,49 @@ def plan(source: Source) -> Iterator[Work | Violation]:
 
 
 def _read_all(source: Source) -> bytes:
+    if source.text is not None:
+        return source.text.encode("utf-8", "surrogatepass")
     if source.path is not None:
         return source.path.read_bytes()
+    if _stdin_data:
+        return _stdin_data[0]
     if sys.stdin is None:
         raise OSError(0, "standard input is closed")
-    return sys.stdin.buffer.read()
+    _stdin_data.append(sys.stdin.buffer.read())
+    return _stdin_data[0]
 
 
-def _plan_lines(name: str, stream: BinaryIO) -> Iterator[Work | Violation]:
-    """Pieces of about BYTES_PER_WORK, cut after a newline (\n only: not U+2028 in strings)."""
-    first_line, carry, started, anything, seen = 1, b"", False, False, False
+def _plan_lines(name: str, stream: BinaryIO, number: int = 0) -> Iterator[Work | Violation]:
+    """Pieces of about BYTES_PER_WORK, cut after a newline (\n only: not U+2028 in strings).
+    A line longer than a piece is gathered in parts and joined once."""
+    first_line, parts, started, anything, seen = 1, [], False, False, False
     while True:
         chunk = stream.read(BYTES_PER_WORK)
         if not started:
             chunk, started = chunk.removeprefix(_BOM), True
         seen = seen or bool(chunk)
-        block = carry + chunk
-        cut = block.rfind(b"\n") + 1 if chunk else len(block)  # 0: a line longer than a block
-        piece, carry = block[:cut], block[cut:]
-        if piece.strip():
+        cut = chunk.rfind(b"\n") + 1 if chunk else len(chunk)
+        if chunk and cut == 0:
+            parts.append(chunk)  # no line ends here yet
+            continue
+        piece = b"".join([*parts, chunk[:cut]]) if chunk else b"".join(parts)
+        parts = [chunk[cut:]] if chunk and cut < len(chunk) else []
+        if _holds_text(piece):
             anything = True
-            yield Work(name, piece, True, first_line)
+            yield Work(name, piece, True, first_line, number)
         first_line += piece.count(b"\n")
         if not chunk:
             break
     if not anything:
         what = "white space only" if seen else "empty"
         yield file_violation(name, Finding("", f"the file is {what}: it holds no record", "empty"))
+
+
+def _holds_text(piece: bytes) -> bool:
+    """More than white space, Unicode's included (a line of no-break spaces is blank)."""
+    if not piece.strip():
+        return False
+    return piece.isascii() or bool(piece.decode("utf-8", "replace").strip())
 
 
 def _holds_lines(data: bytes) -> bool:
@@ -303,16 +335,22 @@ def _line_records(work: Work) -> Iterator[Record | Violation]:
         if value is not unusual:
             yield Record(name, index, value, text=raw, line=number)
         else:
-            yield _strict_line(name, index, number, raw)
+            item = _strict_line(name, index, number, raw)
+            if item is None:
+                continue  # Unicode white space only: a blank line
+            yield item
         index += 1
 
 
-def _strict_line(name: str, index: int, number: int, raw: bytes) -> Record | Violation:
+def _strict_line(name: str, index: int, number: int, raw: bytes) -> Record | Violation | None:
     try:
         line = raw.removesuffix(b"\r").decode("utf-8")
     except UnicodeDecodeError as error:
         message = f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be decoded"
-        return Violation(name, number, error.start + 1, index, "", message, "encoding")
+        column = len(raw[: error.start].decode("utf-8", "replace")) + 1  # characters, not bytes
+        return Violation(name, number, column, index, "", message, "encoding")
+    if not line.strip():
+        return None
     try:
         parsed = jsonio.parse(line, what="line")
     except jsonio.JSONSyntaxError as error:
@@ -367,29 +405,25 @@ def _document_records(work: Work) -> Iterator[Record | Violation]:
         )
 
 
-def locate_again(
-    source: Source, place: tuple[int, tuple[str, ...] | None, int], pointer: str
-) -> tuple[int, int]:
+def locate_again(source: Source, place: Place, pointer: str) -> tuple[int, int]:
     """Line and column of `pointer` in a record found earlier, by reading its source again.
 
-    For the rare violation found after a piece of work was done (a shared event id): standard
-    input cannot be read twice, so there the record's first line is the best answer.
+    For the rare violation found after a piece of work was done (a shared event id). The text
+    of the last source read this way is kept, so that many such violations in one file cost
+    one read.
     """
     line, array, element = place
-    if source.is_stdin:
-        return line, 1
-    try:
-        data = source.text.encode() if source.text is not None else _read_all(source)
-        if array is None and source.is_lines:
-            raw = data.removeprefix(_BOM).split(b"\n")[line - 1].removesuffix(b"\r").decode()
-            text: str = raw
-        else:
-            text = data.removeprefix(_BOM).decode("utf-8")
-    except (OSError, UnicodeDecodeError, IndexError):
-        return line, 1
-    record = Record(source.name, 0, None, text=text, line=line if source.is_lines else 1,
-                    array=array, element=element)  # fmt: skip
-    return record.position(pointer)
+    if _last_read and _last_read[0][0] is source:
+        index = _last_read[0][1]
+    else:
+        try:
+            text = _read_all(source).removeprefix(_BOM).decode("utf-8", "surrogatepass")
+        except (OSError, UnicodeDecodeError):
+            return line, 1
+        index = jsonio.TextIndex(text)
+        _last_read[:] = [(source, index)]
+    start = index.line_start(line) if array is None else index.element_start(array, element)
+    return index.line_column(jsonio.locate(index.text, pointers.split(pointer), start))
 
 
 def _envelope_of(value: Any) -> Envelope | None:

@@ -30,20 +30,35 @@ def validate(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]
         ("empty.json", b"", ":1:1:", "the file is empty"),
         ("blank.json", b"  \n\t\n", ":1:1:", "holds only white space"),
         ("blank.ndjson", b"\n \n", ":1:1:", "white space only"),
-        ("bom.json", b"\xef\xbb\xbf" + RECORD.replace(b"1}", b"null}"), "null", "must be an integer"),
+        (
+            "bom.json",
+            b"\xef\xbb\xbf" + RECORD.replace(b"1}", b"null}"),
+            "null",
+            "must be an integer",
+        ),
         ("latin1.json", '{"customer": "é"}'.encode("latin-1"), ":1:1:", "not UTF-8 text"),
         ("binary.json", bytes(range(256)), ":1:1:", "not UTF-8 text"),
         ("truncated.json", RECORD[:30], '"p', "Unterminated string"),
         ("trailing-comma.json", b'{"a": 1,}', ":1:9:", "trailing comma"),
         ("comment.json", b'// note\n{"a": 1}', ":1:1:", "comments are not JSON"),
         ("nan.json", RECORD.replace(b"1}", b"NaN}"), "NaN", "NaN is not a number"),
-        ("infinity.json", RECORD.replace(b"1}", b"-Infinity}"), "-Infinity", "-Infinity is not a number"),
-        ("duplicate.json", RECORD.replace(b'"points": 1', b'"points": 1, "points": 2'), "2}", "duplicate key 'points'"),
+        (
+            "infinity.json",
+            RECORD.replace(b"1}", b"-Infinity}"),
+            "-Infinity",
+            "-Infinity is not a number",
+        ),
+        (
+            "duplicate.json",
+            RECORD.replace(b'"points": 1', b'"points": 1, "points": 2'),
+            "2}",
+            "duplicate key 'points'",
+        ),
         ("huge.json", RECORD.replace(b"1}", b"1e400}"), "1e400", "1e400 is not a number"),
         ("deep.json", b"[" * 100_000 + b"]" * 100_000, ":1:", "nested"),
         ("not-object.ndjson", RECORD + b"\n[1, 2]\n", ":2:1:", "expected a JSON object"),
     ],
-)  # fmt: skip
+)
 def test_bad_file_is_one_clear_violation(
     tmp_path: Path, name: str, content: bytes, place: str, words: str
 ) -> None:

@@ -298,3 +298,47 @@ def test_quick_reading_gives_the_strict_readers_value_or_steps_aside(
 )
 def test_texts_only_the_strict_reader_can_judge_are_left_to_it(text: str) -> None:
     assert jsonio.quick_load(text.encode()) is jsonio.UNUSUAL
+
+
+# Review findings: each of these once passed the fast path while the reference refused it ---------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'[{"customer":"c1","customer":"c2","action":"x","data":{"n":"\\"\\u003a"},"timestamp":1}]',
+        b'{"customer":"c1","customer":"c2","action":"x","data":{"n":"\\"\\u003A"},"timestamp":1}',
+    ],
+)
+def test_an_escaped_colon_cannot_hide_a_duplicate_key(text: bytes) -> None:
+    assert jsonio.quick_load(text) is jsonio.UNUSUAL
+
+
+def test_a_negative_integer_below_minus_two_to_the_63_keeps_its_digits() -> None:
+    raw = b'{"n":-9223372036854775809}'
+    value = jsonio.quick_load(raw)
+    assert value is jsonio.UNUSUAL or value == {"n": -9223372036854775809}
+    assert jsonio.parse(raw.decode()).value == {"n": -9223372036854775809}
+
+
+@pytest.mark.parametrize("odd", ["\x1c", "\x1f", "\x85"])
+def test_white_space_the_engines_disagree_on_is_judged_by_the_reference(odd: str) -> None:
+    record = {"customer": "c", "action": f"custom{odd}", "data": {}, "timestamp": 0}
+    _agree(record, "antavo/record")
+    message = {"type": "track", "event": "e", "userId": odd, "messageId": "m",
+               "timestamp": "2024-11-26T15:19:14.000Z",
+               "integrations": {"Salesforce (Actions)": False,
+                                "Salesforce Marketing Cloud (Actions)": False,
+                                "Antavo (Actions)": False}}  # fmt: skip
+    _agree(message, "segment/antavo-source")
+
+
+def test_a_birth_date_in_year_zero_is_refused() -> None:
+    record = {
+        "customer": "c",
+        "action": "profile",
+        "data": {"birth_date": "0000-01-01"},
+        "timestamp": 0,
+    }
+    _agree(record, "antavo/record")
+    assert validation.check(record, "antavo/record")

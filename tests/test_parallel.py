@@ -102,3 +102,61 @@ def test_an_ndjson_without_records_is_one_violation(data: bytes, words: str) -> 
     (violation,) = list(sources._plan_lines("f.ndjson", io.BytesIO(data)))
     assert isinstance(violation, sources.Violation)
     assert words in violation.message
+
+
+# Review findings -------------------------------------------------------------------------------
+
+
+def test_the_same_file_twice_is_numbered_from_zero_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "b.ndjson"
+    path.write_text(
+        "\n".join(json.dumps(record(i)) for i in range(2)) + '\n{"customer": 1}\n', encoding="utf-8"
+    )
+    report = json.loads(contract_kit("validate", "--format", "json", str(path), str(path)).stdout)
+    assert [v["record"] for v in report["violations"]] == [2, 2]
+
+
+def test_shared_ids_on_stdin_are_located_exactly() -> None:
+    first, other = record(1), dict(record(1), action="point_sub")
+    text = json.dumps(first) + "\n" + json.dumps(other) + "\n"
+    command = [sys.executable, "-m", "contract_kit", "validate", "--format", "json", "-"]
+    done = subprocess.run(
+        command, input=text.encode(), capture_output=True, timeout=60, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    (violation,) = json.loads(done.stdout)["violations"]
+    assert (violation["line"], violation["column"]) == (2, json.dumps(other).index('"e-1"') + 1)
+
+
+def test_many_shared_ids_are_located_without_rereading_the_file_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "conflicts.ndjson"
+    lines = [json.dumps(dict(record(i), id=f"e{i % 50}", customer="c")) for i in range(3_000)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = json.loads(contract_kit("validate", "--format", "json", str(path)).stdout)
+    assert len(report["violations"]) == 2_950
+    last = report["violations"][-1]
+    assert (last["line"], last["column"]) == (3_000, lines[-1].index('"e49"') + 1)
+
+
+def test_a_line_of_unicode_white_space_is_blank(tmp_path: Path) -> None:
+    path = tmp_path / "nbsp.ndjson"
+    path.write_text(
+        json.dumps(record(1)) + "\n\u00a0\n\u2028\n" + json.dumps({"customer": 5}) + "\n",
+        encoding="utf-8",
+    )
+    report = json.loads(contract_kit("validate", "--format", "json", str(path)).stdout)
+    assert report["records"] == 2
+    assert [v["record"] for v in report["violations"]] == [1]
+    only = tmp_path / "only.ndjson"
+    only.write_text("\u00a0\n", encoding="utf-8")
+    assert "white space only" in contract_kit("validate", str(only)).stdout.decode()
+
+
+def test_the_column_of_an_undecodable_byte_counts_characters(tmp_path: Path) -> None:
+    path = tmp_path / "u.ndjson"
+    path.write_bytes(
+        b'{"customer":"c","action":"x","data":{"\xc3\xa9\xc3\xa9\xc3\xa9":"\xff"},"timestamp":1}\n'
+    )
+    report = json.loads(contract_kit("validate", "--format", "json", str(path)).stdout)
+    (violation,) = report["violations"]
+    assert violation["column"] == 45
