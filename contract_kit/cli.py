@@ -193,11 +193,19 @@ def validate(
     help="Write the messages to FILE, atomically (a temporary file renamed into place), "
     "instead of stdout.",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(reporters.REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Format of the report on stderr (the messages are always NDJSON).",
+)
 @_jobs_option
 @_report_options
 def convert(
-    paths: tuple[str, ...], config_path: Path | None, output: str, jobs: int | None, color: str,
-    quiet: bool, verbose: bool, max_errors: int | None,
+    paths: tuple[str, ...], config_path: Path | None, output: str, output_format: str,
+    jobs: int | None, color: str, quiet: bool, verbose: bool, max_errors: int | None,
 ) -> None:  # fmt: skip
     """Convert Antavo records into Segment messages (NDJSON, one per line, in input order).
 
@@ -216,7 +224,7 @@ def convert(
                 report = collect("convert", inputs, batches, _line_writer(stream), max_errors)
         except OSError as error:
             raise Failure(f"{output}: cannot write: {error.strerror or error}") from None
-    _reporter("text", color, quiet, verbose, sys.stderr).report(report, sys.stderr)
+    _reporter(output_format, color, quiet, verbose, sys.stderr).report(report, sys.stderr)
     _finish(report.exit_code)
 
 
@@ -238,9 +246,18 @@ def _line_writer(stream: BinaryIO) -> Callable[[bytes], None]:
 @click.option(
     "--force", is_flag=True, help="Allow --update when the CI environment variable is set."
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
 def diff_command(
-    input_dir: Path, golden_dir: Path, config_path: Path | None, update: bool, force: bool
-) -> None:
+    input_dir: Path, golden_dir: Path, config_path: Path | None, update: bool, force: bool,
+    output_format: str,
+) -> None:  # fmt: skip
     """Compare each Antavo file under INPUT_DIR with its golden under GOLDEN_DIR.
 
     The golden of INPUT_DIR/a/x.json is GOLDEN_DIR/a/x.json. Exit 1 on any difference, missing
@@ -254,17 +271,24 @@ def diff_command(
     from .reporters import golden_text
 
     loaded = _load_config(config_path)
+    done: list[golden.Update] = []
     with _usage_errors():
         report = golden.check(input_dir, golden_dir, loaded.config)
         if update:
             done = golden.update(report, golden_dir)
-    if update:
-        golden_text.report_update(report, done, sys.stdout)
-        _finish(EXIT_VIOLATIONS if report.count("invalid") else EXIT_OK)
     fix = shlex.join(["contract-kit", "diff", str(input_dir), str(golden_dir), "--update"])
     if config_path is not None:
         fix += f" --config {shlex.quote(str(config_path))}"
-    golden_text.report_check(report, fix, sys.stdout)
+    if output_format == "json":
+        from .reporters import golden_json
+
+        golden_json.report(report, done if update else [], None if update else fix, sys.stdout)
+    elif update:
+        golden_text.report_update(report, done, sys.stdout)
+    else:
+        golden_text.report_check(report, fix, sys.stdout)
+    if update:
+        _finish(EXIT_VIOLATIONS if report.count("invalid") else EXIT_OK)
     _finish(EXIT_OK if report.ok else EXIT_VIOLATIONS)
 
 

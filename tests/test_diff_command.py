@@ -219,3 +219,38 @@ def test_a_golden_path_that_is_a_directory_is_a_usage_error(tree: tuple[Path, Pa
     result = diff(inputs, goldens, "--update")
     assert result.exit_code == 2
     assert "not a regular file" in result.stderr
+
+
+def test_diff_json_lists_every_golden_with_its_changes(tree: tuple[Path, Path]) -> None:
+    inputs, goldens = tree
+    (goldens / "actions" / "profile.json").unlink()
+    golden = goldens / "actions" / "point-add.json"
+    messages = json.loads(golden.read_text(encoding="utf-8"))
+    points = messages[0]["properties"]["points"]
+    messages[0]["properties"]["points"] = points + 1
+    golden.write_text(json.dumps(messages, indent=2) + "\n", encoding="utf-8")
+    result = diff(inputs, goldens, "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["inputs"] == 3
+    assert report["counts"] == {"same": 1, "differs": 1, "missing": 1, "orphan": 0, "invalid": 0}
+    (changed,) = [g for g in report["goldens"] if g["status"] == "differs"]
+    assert changed["changes"] == [
+        {"pointer": "/0/properties/points", "op": "replace", "old": points + 1, "new": points}
+    ]
+    assert report["fix"].endswith("--update")
+    updated = json.loads(diff(inputs, goldens, "--format", "json", "--update").stdout)
+    assert sorted(u["action"] for u in updated["updated"]) == ["created", "updated"]
+    assert updated["ok"] is True and updated["fix"] is None
+
+
+def test_convert_report_formats_go_to_stderr(tree: tuple[Path, Path]) -> None:
+    inputs, _ = tree
+    result = CliRunner().invoke(
+        cli, ["convert", "--format", "json", str(inputs / "actions" / "point-add.json")],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["type"] == "track"
+    assert json.loads(result.stderr) == {"ok": True, "files": 1, "records": 1, "converted": 1,
+                                         "skipped": 0, "violations": []}  # fmt: skip
