@@ -129,7 +129,9 @@ def parse(text: str, *, what: str = "file") -> Parsed:
     except json.JSONDecodeError as error:
         raise JSONSyntaxError(f"invalid JSON: {_explain(text, error)}", error.pos) from None
     except RecursionError:
-        raise JSONSyntaxError("invalid JSON: nested too deeply", start) from None
+        depth, offset = _deepest(text, start)
+        message = f"invalid JSON: nested too deeply to read (more than {depth} levels of arrays and objects)"
+        raise JSONSyntaxError(message, offset) from None
     rest = _skip_whitespace(text, end)
     if rest < len(text):
         on_new_line = text[rest] in "{[" and "\n" in text[end:rest]
@@ -139,6 +141,22 @@ def parse(text: str, *, what: str = "file") -> Parsed:
     suspicious = decoder.suspicious or _SURROGATE_ESCAPE.search(text, start, end) is not None
     findings = tuple(_suspicious_values(value)) if suspicious else ()
     return Parsed(value, findings)
+
+
+def _deepest(text: str, start: int, limit: int = 500) -> tuple[int, int]:
+    """Where nesting first goes past `limit` levels (or as deep as it gets): the place to show."""
+    depth, deepest, at = 0, 0, start
+    for token in _CONTAINER_TOKEN.finditer(text, start):
+        mark = token.group()
+        if mark in ("[", "{"):
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, token.start()
+            if depth > limit:
+                return limit, token.start()
+        elif mark in ("]", "}"):
+            depth -= 1
+    return deepest, at
 
 
 def _explain(text: str, error: json.JSONDecodeError) -> str:

@@ -55,7 +55,7 @@ def validate(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]
             "duplicate key 'points'",
         ),
         ("huge.json", RECORD.replace(b"1}", b"1e400}"), "1e400", "1e400 is not a number"),
-        ("deep.json", b"[" * 100_000 + b"]" * 100_000, ":1:", "nested"),
+        ("deep.json", b"[" * 100_000 + b"]" * 100_000, ":1:501:", "more than 500 levels"),
         ("not-object.ndjson", RECORD + b"\n[1, 2]\n", ":2:1:", "expected a JSON object"),
     ],
 )
