@@ -130,7 +130,8 @@ def parse(text: str, *, what: str = "file") -> Parsed:
         raise JSONSyntaxError(f"invalid JSON: {_explain(text, error)}", error.pos) from None
     except RecursionError:
         depth, offset = _deepest(text, start)
-        message = f"invalid JSON: nested too deeply to read (more than {depth} levels of arrays and objects)"
+        levels = f"more than {depth} levels of arrays and objects"
+        message = f"invalid JSON: nested too deeply to read ({levels})"
         raise JSONSyntaxError(message, offset) from None
     rest = _skip_whitespace(text, end)
     if rest < len(text):
