@@ -61,6 +61,18 @@ def _jobs_option(command: F) -> F:
     )(command)
 
 
+def _format_option(help_text: str) -> Callable[[F], F]:
+    """--format, one of the registered reporters."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(sorted(reporters.REPORTERS)),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _report_options(command: F) -> F:
     """--color, -q, -v and --max-errors: how much of the report to show, and how."""
     for option in reversed(
@@ -151,14 +163,7 @@ def cli() -> None:
     "--strict", is_flag=True, help="Also apply the Antavo source profile to Segment messages."
 )
 @_config_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(reporters.REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
+@_format_option("Report format.")
 @_jobs_option
 @_report_options
 def validate(
@@ -193,14 +198,7 @@ def validate(
     help="Write the messages to FILE, atomically (a temporary file renamed into place), "
     "instead of stdout.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(reporters.REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Format of the report on stderr (the messages are always NDJSON).",
-)
+@_format_option("Format of the report on stderr (the messages are always NDJSON).")
 @_jobs_option
 @_report_options
 def convert(
