@@ -1,9 +1,9 @@
 """Atomic file writes: a temporary file beside the target, renamed over it when complete.
 
-Readers see the old file or the new one, never half of one; on any error the temporary file is
-removed and the target is left as it was. A symbolic link is followed (its target is replaced,
-the link stays), an existing file keeps its mode, a new one gets the usual 0666 & ~umask, and a
-target that is not a regular file (a directory, a device such as /dev/stdout) is refused.
+Readers see the old file or the new one, never half of one; on any error (even SIGKILL, on
+Linux) no temporary file is left and the target is as it was. A symbolic link is followed (its
+target is replaced, the link stays), an existing file keeps its mode, a new one gets the usual
+0666 & ~umask, and a target that is not a regular file (a directory, /dev/stdout) is refused.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 import io
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -23,10 +24,76 @@ class NotAFileError(OSError):
 
 @contextmanager
 def byte_writer(path: Path) -> Iterator[BinaryIO]:
-    """Yield a byte stream; `path` is replaced by what was written only if the block succeeds."""
+    """Yield a byte stream; `path` is replaced by what was written only if the block succeeds.
+
+    On Linux the data goes to an anonymous file (O_TMPFILE) that gets a name only when it is
+    complete, so even a process killed with SIGKILL leaves no stray temporary file behind.
+    """
     target = Path(os.path.realpath(path))
     mode = _mode_for(target, shown=path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    handle = _anonymous_file(target.parent, mode)
+    if handle is None:
+        with _named_temporary(target, mode) as stream:
+            yield stream
+        return
+    with os.fdopen(handle, "wb") as stream:
+        yield stream
+        stream.flush()
+        os.fsync(handle)
+        temporary = target.parent / f".{target.name}.{os.getpid()}.{id(stream):x}.tmp"
+        _name(handle, temporary)
+        try:
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
+
+_AT_FDCWD, _AT_SYMLINK_FOLLOW = -100, 0x400
+
+
+def _anonymous_file(folder: Path, mode: int) -> int | None:
+    """A file descriptor of an unnamed file in `folder`, or None where that is not supported."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or _linkat() is None or not Path("/proc/self/fd").is_dir():
+        return None
+    try:
+        handle = os.open(folder, flag | os.O_WRONLY, mode)
+    except OSError:
+        return None
+    os.fchmod(handle, mode)  # the umask applied to open(); the mode chosen already accounts for it
+    return handle
+
+
+def _name(handle: int, path: Path) -> None:
+    """Give the unnamed file `handle` the name `path` (linkat through /proc, as open(2) says:
+    os.link does not follow the /proc link)."""
+    linkat = _linkat()
+    assert linkat is not None
+    source = f"/proc/self/fd/{handle}".encode()
+    if linkat(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
+        import ctypes
+
+        number = ctypes.get_errno()
+        raise OSError(number, os.strerror(number), str(path))
+
+
+@cache
+def _linkat() -> Callable[[int, bytes, int, bytes, int], int] | None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        function: Callable[[int, bytes, int, bytes, int], int] = libc.linkat
+    except (ImportError, OSError, AttributeError):
+        return None
+    return function
+
+
+@contextmanager
+def _named_temporary(target: Path, mode: int) -> Iterator[BinaryIO]:
+    """Elsewhere: a named temporary file beside the target, removed on any error."""
     import tempfile  # only here: most runs write no file
 
     handle, temporary = tempfile.mkstemp(

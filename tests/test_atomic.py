@@ -57,3 +57,32 @@ def test_a_target_that_is_not_a_regular_file_is_refused(tmp_path: Path, target: 
     with pytest.raises(atomic.NotAFileError, match="not a regular file"):
         atomic.write_text(path, "x")
     assert Path("/dev/null").is_char_device()
+
+
+def test_a_killed_writer_leaves_the_old_file_and_nothing_else(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "golden.json"
+    target.write_text("[]\n", encoding="utf-8")
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from contract_kit import atomic\n"
+        "with atomic.byte_writer(Path(sys.argv[1])) as stream:\n"
+        "    stream.write(b'[1, 2, 3' * 100000)\n"
+        "    stream.flush()\n"
+        "    print('writing', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(target)], stdout=subprocess.PIPE, env=environment
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == b"writing\n"  # mid-write, half a megabyte in
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert target.read_text(encoding="utf-8") == "[]\n"
+    assert os.listdir(tmp_path) == ["golden.json"]
