@@ -6,19 +6,20 @@ environment error (missing or unreadable file, bad configuration, bad flag).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import shlex
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
 
 import click
 
-from . import __version__, atomic, config_files, pipeline, reporters, sources
+from . import __version__, atomic, config_files, jsonio, pipeline, reporters, sources
 from .config_files import ConfigError
 from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, collect
 
@@ -118,12 +119,13 @@ def _config_option(command: F) -> F:
     )(command)
 
 
-def _load_config(path: Path | None) -> LoadedConfig:
+def _load_config(path: Path | None, announce: bool = True) -> LoadedConfig:
+    """The configuration; says which file it came from, unless the report says it (json)."""
     from .config import load as load_config
 
     with _usage_errors():
         loaded = load_config(path)
-    if loaded.origin is not None:
+    if loaded.origin is not None and announce:
         click.echo(f"configuration: {loaded.origin}", err=True)
     return loaded
 
@@ -177,13 +179,15 @@ def validate(
     skipped) or - for stdin (a document, or NDJSON). The configuration is read only to check it:
     its rules apply when converting.
     """
+    origin = None
     with _usage_errors():
         if config_files.find(config_path) is not None:
-            _load_config(config_path)
+            origin = _load_config(config_path, announce=output_format == "text").origin
         inputs = sources.collect(paths)
     job = pipeline.Job("validate", kind=kind, strict=strict)
     batches = pipeline.run(inputs, job, _jobs(jobs))
     report = collect("validate", inputs, batches, max_errors=max_errors)
+    report = dataclasses.replace(report, configuration=None if origin is None else str(origin))
     _reporter(output_format, color, quiet, verbose, sys.stdout).report(report, sys.stdout)
     _finish(report.exit_code)
 
@@ -198,30 +202,47 @@ def validate(
     help="Write the messages to FILE, atomically (a temporary file renamed into place), "
     "instead of stdout.",
 )
+@click.option(
+    "--rejects",
+    help="Also write every rejected record, as written in its input and with its violations, "
+    "to FILE (NDJSON, atomically): output + rejects + skipped = input.",
+)
 @_format_option("Format of the report on stderr (the messages are always NDJSON).")
 @_jobs_option
 @_report_options
 def convert(
-    paths: tuple[str, ...], config_path: Path | None, output: str, output_format: str,
-    jobs: int | None, color: str, quiet: bool, verbose: bool, max_errors: int | None,
+    paths: tuple[str, ...], config_path: Path | None, output: str, rejects: str | None,
+    output_format: str, jobs: int | None, color: str, quiet: bool, verbose: bool,
+    max_errors: int | None,
 ) -> None:  # fmt: skip
     """Convert Antavo records into Segment messages (NDJSON, one per line, in input order).
 
     Invalid records are reported on stderr and not converted; the others still are, and the
     exit code is 1. Records left out by the sync settings are counted, not errors.
     """
-    loaded = _load_config(config_path)
+    loaded = _load_config(config_path, announce=output_format == "text")
     with _usage_errors():
         inputs = sources.collect(paths)
-    batches = pipeline.run(inputs, pipeline.Job("convert", config=loaded.config), _jobs(jobs))
-    if output == STDOUT:
-        report = collect("convert", inputs, batches, _line_writer(sys.stdout.buffer), max_errors)
-    else:
-        try:
-            with _usage_errors(), atomic.byte_writer(Path(output)) as stream:
-                report = collect("convert", inputs, batches, _line_writer(stream), max_errors)
-        except OSError as error:
-            raise Failure(f"{output}: cannot write: {error.strerror or error}") from None
+    job = pipeline.Job("convert", config=loaded.config, keep_rejects=rejects is not None)
+    batches = pipeline.run(inputs, job, _jobs(jobs))
+    try:
+        with ExitStack() as files, _usage_errors():
+            out = (
+                sys.stdout.buffer
+                if output == STDOUT
+                else files.enter_context(atomic.byte_writer(Path(output)))
+            )
+            rejected = (
+                None if rejects is None else files.enter_context(atomic.byte_writer(Path(rejects)))
+            )
+            report = collect(
+                "convert", inputs, batches, _line_writer(out), max_errors,
+                None if rejected is None else _reject_writer(rejected),
+            )  # fmt: skip
+    except OSError as error:
+        raise Failure(f"cannot write: {error.strerror or error}") from None
+    origin = None if loaded.origin is None else str(loaded.origin)
+    report = dataclasses.replace(report, configuration=origin)
     _reporter(output_format, color, quiet, verbose, sys.stderr).report(report, sys.stderr)
     _finish(report.exit_code)
 
@@ -234,6 +255,22 @@ def _line_writer(stream: BinaryIO) -> Callable[[bytes], None]:
         write(message + b"\n")
 
     return write_line
+
+
+def _reject_writer(stream: BinaryIO) -> Callable[[pipeline.Reject], None]:
+    """One NDJSON line a rejected record: its file, index, text and violations."""
+
+    def write_reject(reject: pipeline.Reject) -> None:
+        first = reject.violations[0]
+        line = {
+            "file": first.file,
+            "record": reject.record,
+            "text": reject.text,
+            "violations": [violation.as_dict() for violation in reject.violations],
+        }
+        stream.write(jsonio.dumps(line) + b"\n")
+
+    return write_reject
 
 
 @cli.command(name="diff")

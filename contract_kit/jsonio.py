@@ -223,7 +223,7 @@ _CONTAINER_TOKEN = re.compile(_STRING + r"|[\[\]{}]")
 _SCALAR = re.compile(_STRING + r"|[^,:\]}\s]+")
 
 
-def _skip_value(text: str, offset: int) -> int:
+def skip_value(text: str, offset: int) -> int:
     """Offset just after the JSON value that starts at `offset`."""
     if text[offset] not in "[{":
         match = _SCALAR.match(text, offset)
@@ -270,7 +270,7 @@ def _find_member(text: str, offset: int, name: str) -> int | None:
         offset = _skip_whitespace(text, offset + 1)  # past ':'
         if key == name:
             found = offset
-        offset = _skip_whitespace(text, _skip_value(text, offset))
+        offset = _skip_whitespace(text, skip_value(text, offset))
         if offset < len(text) and text[offset] == ",":
             offset = _skip_whitespace(text, offset + 1)
         else:
@@ -283,7 +283,7 @@ def _find_element(text: str, offset: int, index: int) -> int | None:
     if offset < len(text) and text[offset] == "]":
         return None
     for _ in range(index):
-        offset = _skip_whitespace(text, _skip_value(text, offset))
+        offset = _skip_whitespace(text, skip_value(text, offset))
         if offset >= len(text) or text[offset] != ",":
             return None
         offset = _skip_whitespace(text, offset + 1)
@@ -336,7 +336,7 @@ def _element_offsets(text: str, offset: int) -> list[int]:
         return offsets
     while offset < len(text):
         offsets.append(offset)
-        offset = _skip_whitespace(text, _skip_value(text, offset))
+        offset = _skip_whitespace(text, skip_value(text, offset))
         if offset >= len(text) or text[offset] != ",":
             break
         offset = _skip_whitespace(text, offset + 1)

@@ -49,6 +49,16 @@ class Job:
     kind: KindOption = "auto"
     strict: bool = False
     config: Config | None = None
+    keep_rejects: bool = False
+    """Keep the text of every rejected record, for `convert --rejects`."""
+
+
+class Reject(NamedTuple):
+    """A record that went neither to the output nor to the skipped count, as it was written."""
+
+    record: int | None
+    text: str | None
+    violations: tuple[Violation, ...]
 
 
 class EventId(NamedTuple):
@@ -74,6 +84,7 @@ class Batch:
     """Compact JSON of each converted message, in order; None where one was withdrawn."""
     violations: list[Violation] = field(default_factory=list)
     event_ids: list[EventId] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
 
     @property
     def converted(self) -> int:
@@ -83,18 +94,27 @@ class Batch:
 def process(work: Work | Violation, job: Job) -> Batch:
     """One piece of work, start to end. A pure function of its arguments: runs anywhere."""
     if isinstance(work, Violation):
-        return Batch(work.file, violations=[work])
+        batch = Batch(work.file, violations=[work])
+        if job.keep_rejects:
+            batch.rejects.append(Reject(None, None, (work,)))
+        return batch
     batch = Batch(work.file, work.source)
     for item in sources.records(work):
-        if isinstance(item, Violation):
-            batch.violations.append(item)
-            batch.records += item.record is not None
+        if isinstance(item, sources.Unreadable):
+            batch.violations.append(item.violation)
+            batch.records += item.violation.record is not None
+            if job.keep_rejects:
+                batch.rejects.append(Reject(item.violation.record, item.text, (item.violation,)))
             continue
         batch.records += 1
+        before = len(batch.violations)
         if job.mode == "validate":
             _validate_record(item, job, batch)
         else:
             _convert_record(item, job, batch)
+        if job.keep_rejects and len(batch.violations) > before:
+            found = tuple(batch.violations[before:])
+            batch.rejects.append(Reject(item.index, item.text(), found))
     return batch
 
 
@@ -212,7 +232,8 @@ class EventIds:
     perhaps with another `timestamp`) may repeat its id. Memory: one small entry per id.
     """
 
-    def __init__(self, inputs: Iterable[Source]) -> None:
+    def __init__(self, inputs: Iterable[Source], keep_rejects: bool = False) -> None:
+        self._keep_rejects = keep_rejects
         self._seen = _IdTable()
         self._sources = list(inputs)
 
@@ -236,9 +257,13 @@ class EventIds:
             )
             source = self._sources[file_number]
             line, column = sources.locate_again(source, seen.place, "/id")
-            batch.violations.append(
-                Violation(batch.file, line, column, seen.record, "/id", message, "uniqueEventId")
+            violation = Violation(
+                batch.file, line, column, seen.record, "/id", message, "uniqueEventId"
             )
+            batch.violations.append(violation)
+            if self._keep_rejects:
+                text = sources.text_again(source, seen.place)
+                batch.rejects.append(Reject(seen.record, text, (violation,)))
             if seen.message is not None:
                 batch.messages[seen.message] = None
             late = True
@@ -288,7 +313,7 @@ class _IdTable:
 
 def run(inputs: list[Source], job: Job, jobs: int = 1) -> Iterator[Batch]:
     """Every batch of every input, in input order, on `jobs` processes when that pays."""
-    event_ids = EventIds(inputs)
+    event_ids = EventIds(inputs, job.keep_rejects)
     works = (work for number, source in enumerate(inputs) for work in sources.plan(source, number))
     batches = (
         _in_pool(works, job, jobs)
@@ -308,11 +333,22 @@ def _number(batch: Batch, first: int) -> None:
     first record (only violations and event ids carry numbers)."""
     if not first:
         return
-    batch.violations = [
-        v if v.record is None else dataclasses.replace(v, record=v.record + first)
-        for v in batch.violations
-    ]
+
+    def shifted(violation: Violation) -> Violation:
+        if violation.record is None:
+            return violation
+        return dataclasses.replace(violation, record=violation.record + first)
+
+    batch.violations = [shifted(violation) for violation in batch.violations]
     batch.event_ids = [seen._replace(record=seen.record + first) for seen in batch.event_ids]
+    batch.rejects = [
+        Reject(
+            None if r.record is None else r.record + first,
+            r.text,
+            tuple(map(shifted, r.violations)),
+        )
+        for r in batch.rejects
+    ]
 
 
 def _worth_parallel(inputs: list[Source], jobs: int) -> bool:

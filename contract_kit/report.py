@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .pipeline import Batch
+from .pipeline import Batch, Reject
 from .sources import IO_KEYWORD, Source
 from .violations import Violation
 
@@ -29,6 +29,8 @@ class Report:
     """The inputs, in order: reporters that list every file (JUnit) need them."""
     stopped: bool = False
     """Reading stopped at --max-errors: later records were not checked."""
+    configuration: str | None = None
+    """The configuration file used, if any."""
 
     @property
     def ok(self) -> bool:
@@ -79,9 +81,11 @@ def collect(
     batches: Iterable[Batch],
     on_message: Callable[[bytes], object] | None = None,
     max_errors: int | None = None,
+    on_reject: Callable[[Reject], object] | None = None,
 ) -> Report:
     """Drive the pipeline to the end (or to `max_errors` violations): tally every batch, hand
-    each message (compact JSON, in input order) to `on_message`."""
+    each message (compact JSON, in input order) to `on_message` and each rejected record (when
+    the job keeps them) to `on_reject`."""
     tally = Tally(command, len(inputs), file_names=tuple(source.name for source in inputs))
     for batch in batches:
         tally.add(batch)
@@ -89,6 +93,9 @@ def collect(
             for message in batch.messages:
                 if message is not None:
                     on_message(message)
+        if on_reject is not None:
+            for reject in batch.rejects:
+                on_reject(reject)
         if max_errors is not None and len(tally.violations) >= max_errors:
             del tally.violations[max_errors:]
             tally.stopped = True

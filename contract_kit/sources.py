@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, NamedTuple
 
 from . import jsonio, pointers, validation
 from .violations import Finding, Violation
@@ -172,13 +172,24 @@ class Record:
         """Enough to find the record again in its file: (line, array pointer tokens, element)."""
         return (self.line, self._array, self._element)
 
-    def position(self, pointer: str) -> tuple[int, int]:
-        """Line and column where the value at `pointer` (inside the record) starts."""
+    def text(self) -> str:
+        """The record as written in its input, character for character."""
+        index = self._index()
+        if self._array is None:
+            return index.text.strip()
+        start = index.element_start(self._array, self._element)
+        return index.text[start : jsonio.skip_value(index.text, start)]
+
+    def _index(self) -> jsonio.TextIndex:
         if isinstance(self._text, bytes):  # an NDJSON line, decoded only when a place is needed
             self._text = self._text.removesuffix(b"\r").decode("utf-8", "surrogatepass")
         if not isinstance(self._text, jsonio.TextIndex):
             self._text = jsonio.TextIndex(self._text, self.line)
-        index = self._text
+        return self._text
+
+    def position(self, pointer: str) -> tuple[int, int]:
+        """Line and column where the value at `pointer` (inside the record) starts."""
+        index = self._index()
         start = 0 if self._array is None else index.element_start(self._array, self._element)
         return index.line_column(jsonio.locate(index.text, pointers.split(pointer), start))
 
@@ -190,6 +201,13 @@ class Record:
             self.file, line, column, self.index, finding.pointer, finding.message,
             finding.keyword, finding.schema, found_in,
         )  # fmt: skip
+
+
+class Unreadable(NamedTuple):
+    """A line (or file) that yields no record, with its text where it is text at all."""
+
+    violation: Violation
+    text: str | None
 
 
 def file_violation(
@@ -313,11 +331,12 @@ def read(source: Source) -> Iterator[Record | Violation]:
     for work in plan(source):
         if isinstance(work, Violation):
             yield work
-        else:
-            yield from records(work)
+            continue
+        for item in records(work):
+            yield item.violation if isinstance(item, Unreadable) else item
 
 
-def records(work: Work) -> Iterator[Record | Violation]:
+def records(work: Work) -> Iterator[Record | Unreadable]:
     """The records of one piece of work, in order, or violations where there is no record."""
     if work.lines:
         yield from _line_records(work)
@@ -325,7 +344,7 @@ def records(work: Work) -> Iterator[Record | Violation]:
         yield from _document_records(work)
 
 
-def _line_records(work: Work) -> Iterator[Record | Violation]:
+def _line_records(work: Work) -> Iterator[Record | Unreadable]:
     name, index = work.file, 0
     quick_load, unusual = jsonio.quick_load, jsonio.UNUSUAL
     for number, raw in enumerate(work.data.split(b"\n"), start=work.first_line):
@@ -342,23 +361,25 @@ def _line_records(work: Work) -> Iterator[Record | Violation]:
         index += 1
 
 
-def _strict_line(name: str, index: int, number: int, raw: bytes) -> Record | Violation | None:
+def _strict_line(name: str, index: int, number: int, raw: bytes) -> Record | Unreadable | None:
     try:
         line = raw.removesuffix(b"\r").decode("utf-8")
     except UnicodeDecodeError as error:
         message = f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be decoded"
         column = len(raw[: error.start].decode("utf-8", "replace")) + 1  # characters, not bytes
-        return Violation(name, number, column, index, "", message, "encoding")
+        violation = Violation(name, number, column, index, "", message, "encoding")
+        return Unreadable(violation, raw.removesuffix(b"\r").decode("utf-8", "backslashreplace"))
     if not line.strip():
         return None
     try:
         parsed = jsonio.parse(line, what="line")
     except jsonio.JSONSyntaxError as error:
-        return Violation(name, number, error.offset + 1, index, "", error.message, "parse")
+        violation = Violation(name, number, error.offset + 1, index, "", error.message, "parse")
+        return Unreadable(violation, line)
     return Record(name, index, parsed.value, text=line, line=number, findings=parsed.findings)
 
 
-def _document_records(work: Work) -> Iterator[Record | Violation]:
+def _document_records(work: Work) -> Iterator[Record | Unreadable]:
     name = work.file
     try:
         text = work.data.decode("utf-8")
@@ -367,7 +388,8 @@ def _document_records(work: Work) -> Iterator[Record | Violation]:
             f"not UTF-8 text: byte 0x{work.data[error.start]:02x} at byte offset "
             f"{error.start} cannot be decoded"
         )
-        yield file_violation(name, Finding("", message, "encoding"))
+        text = work.data.decode("utf-8", "backslashreplace")
+        yield Unreadable(file_violation(name, Finding("", message, "encoding")), text)
         return
     index = jsonio.TextIndex(text)
     value = jsonio.quick_load(work.data)
@@ -376,7 +398,10 @@ def _document_records(work: Work) -> Iterator[Record | Violation]:
             parsed = jsonio.parse(text)
         except jsonio.JSONSyntaxError as error:
             keyword = "parse" if text.strip() else "empty"
-            yield file_violation(name, Finding("", error.message, keyword), index, error.offset)
+            violation = file_violation(
+                name, Finding("", error.message, keyword), index, error.offset
+            )
+            yield Unreadable(violation, text)
             return
         value, found = parsed.value, parsed.findings
     else:
@@ -388,7 +413,7 @@ def _document_records(work: Work) -> Iterator[Record | Violation]:
     elif envelope is not None:
         items, kind, array = value[envelope.key], envelope.kind, (envelope.key,)
         for finding in _envelope_findings(envelope, value, found):
-            yield file_violation(name, finding, index)
+            yield Unreadable(file_violation(name, finding, index), None)
         if not isinstance(items, list):
             return
     elif isinstance(value, dict):
@@ -396,7 +421,7 @@ def _document_records(work: Work) -> Iterator[Record | Violation]:
         return
     else:
         message = "expected a record (a JSON object), an array of records, or a bulk or batch body"
-        yield file_violation(name, Finding("", message, "type"), index)
+        yield Unreadable(file_violation(name, Finding("", message, "type"), index), text)
         return
     for position, item in enumerate(items):
         own = _findings_below(found, pointers.join((*array, position))) if found else ()
@@ -413,17 +438,39 @@ def locate_again(source: Source, place: Place, pointer: str) -> tuple[int, int]:
     one read.
     """
     line, array, element = place
-    if _last_read and _last_read[0][0] is source:
-        index = _last_read[0][1]
-    else:
-        try:
-            text = _read_all(source).removeprefix(_BOM).decode("utf-8", "surrogatepass")
-        except (OSError, UnicodeDecodeError):
-            return line, 1
-        index = jsonio.TextIndex(text)
-        _last_read[:] = [(source, index)]
+    index = _index_again(source)
+    if index is None:
+        return line, 1
     start = index.line_start(line) if array is None else index.element_start(array, element)
     return index.line_column(jsonio.locate(index.text, pointers.split(pointer), start))
+
+
+def _index_again(source: Source) -> jsonio.TextIndex | None:
+    if _last_read and _last_read[0][0] is source:
+        return _last_read[0][1]
+    try:
+        text = _read_all(source).removeprefix(_BOM).decode("utf-8", "surrogatepass")
+    except (OSError, UnicodeDecodeError):
+        return None
+    index = jsonio.TextIndex(text)
+    _last_read[:] = [(source, index)]
+    return index
+
+
+def text_again(source: Source, place: Place) -> str | None:
+    """The text of a record found earlier (see locate_again), or None if it cannot be read."""
+    line, array, element = place
+    index = _index_again(source)
+    if index is None:
+        return None
+    if array is not None:
+        start = index.element_start(array, element)
+        return index.text[start : jsonio.skip_value(index.text, start)]
+    if source.is_lines or (source.is_stdin and _holds_lines(_read_all(source))):
+        start = index.line_start(line)
+        end = index.text.find("\n", start)
+        return index.text[start : len(index.text) if end < 0 else end].rstrip("\r")
+    return index.text.strip()
 
 
 def _envelope_of(value: Any) -> Envelope | None:

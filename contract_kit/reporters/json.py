@@ -21,5 +21,7 @@ class JSONReporter(Reporter):
         if report.command == "convert":
             document["converted"] = report.converted
             document["skipped"] = report.skipped
+        if report.configuration is not None:
+            document["configuration"] = report.configuration
         document["violations"] = [violation.as_dict() for violation in report.violations]
         stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
