@@ -72,7 +72,10 @@ def test_output_plus_rejects_plus_skipped_is_the_input(tmp_path: Path, jobs: str
 def test_rejects_of_a_document_are_its_elements_as_written(tmp_path: Path) -> None:
     source = tmp_path / "in.json"
     good = '{"customer": "c", "action": "x", "data": {}, "timestamp": 0}'
-    bad = '{\n    "customer": "c", "action": "point_add",\n    "data": {"points": null}, "timestamp": 0\n  }'
+    bad = (
+        '{\n    "customer": "c", "action": "point_add",\n'
+        '    "data": {"points": null}, "timestamp": 0\n  }'
+    )
     source.write_text(f"[\n  {good},\n  {bad}\n]\n", encoding="utf-8")
     rejects = tmp_path / "rejects.ndjson"
     result = CliRunner().invoke(cli, ["convert", "--rejects", str(rejects), str(source)])
