@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint snapshots docs bench clean help
+.PHONY: demo test lint snapshots docs fuzz bench clean help
 
 help:
 	@echo "make demo       install into .venv and run validate, convert and diff on the bundled fixtures"
 	@echo "make test       install with test extras and run the whole suite"
 	@echo "make lint       ruff and mypy --strict"
 	@echo "make snapshots  regenerate the golden files in fixtures/golden (review the diff!)"
+	@echo "make fuzz       the property tests with many more examples (FUZZ_EXAMPLES, default 20000)"
 	@echo "make docs       regenerate docs/violations.md from fixtures/invalid"
 	@echo "make bench      measure throughput, start-up and memory; writes bench/RESULTS.md"
 	@echo "make clean      remove .venv, caches and build output"
@@ -54,6 +55,14 @@ lint: $(STAMP_DEV)
 
 snapshots: $(STAMP_DEV)
 	env -u CI $(BIN)/contract-kit diff fixtures/antavo fixtures/golden --update
+
+FUZZ_EXAMPLES ?= 20000
+
+# The property tests of `make test`, with FUZZ_EXAMPLES examples each instead of a few hundred;
+# hypothesis prints how many it tried.
+fuzz: $(STAMP_DEV)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:randomly \
+	  --hypothesis-show-statistics tests/test_properties.py tests/test_fast_path.py
 
 docs: $(STAMP_DEV)
 	$(BIN)/python docs/generate_violations.py

@@ -11,6 +11,7 @@ this schema's if/then rules with older ones.)
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -19,7 +20,11 @@ from hypothesis import strategies as st
 
 from contract_kit import compiled, jsonio, validation
 
-EXAMPLES = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 TEXT = st.text(max_size=12)
 NUMBERS = st.one_of(st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6, allow_nan=False))
