@@ -78,6 +78,7 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
     for source in sources.collect([input_dir]):
         assert source.relative is not None
         golden = golden_dir / source.relative
+        _refuse_escape(golden, golden_dir)
         wanted.add(golden)
         messages: list[dict[str, Any]] = []
         job = pipeline.Job("convert", config=config)
@@ -107,6 +108,17 @@ def _refuse_overlap(input_dir: Path, golden_dir: Path) -> None:
         raise UsageError(
             f"{input_dir} and {golden_dir} must not overlap: goldens would be read as inputs "
             "and inputs removed as orphaned goldens"
+        )
+
+
+def _refuse_escape(golden: Path, golden_dir: Path) -> None:
+    """A golden is written only inside the golden folder: not through a symbolic link (to a
+    file or a folder) that points outside it."""
+    inside = golden_dir.resolve()
+    if inside not in golden.resolve().parents:
+        raise UsageError(
+            f"{golden}: leads outside {golden_dir} through a symbolic link; "
+            "refusing to read or write a golden there"
         )
 
 

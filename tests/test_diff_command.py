@@ -254,3 +254,22 @@ def test_convert_report_formats_go_to_stderr(tree: tuple[Path, Path]) -> None:
     assert json.loads(result.stdout)["type"] == "track"
     assert json.loads(result.stderr) == {"ok": True, "files": 1, "records": 1, "converted": 1,
                                          "skipped": 0, "violations": []}  # fmt: skip
+
+
+@pytest.mark.parametrize("link", ["folder", "file"])
+def test_a_golden_cannot_be_written_outside_the_golden_folder(
+    tree: tuple[Path, Path], tmp_path: Path, link: str
+) -> None:
+    inputs, goldens = tree
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    if link == "folder":
+        shutil.rmtree(goldens / "actions")
+        (goldens / "actions").symlink_to(outside, target_is_directory=True)
+    else:
+        (goldens / "actions" / "profile.json").unlink()
+        (goldens / "actions" / "profile.json").symlink_to(outside / "profile.json")
+    result = diff(inputs, goldens, "--update")
+    assert result.exit_code == 2
+    assert "leads outside" in result.stderr
+    assert list(outside.iterdir()) == []
