@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
 
 import click
 
-from . import __version__, atomic, config_files, jsonio, pipeline, reporters, sources
+from . import __version__, atomic, batching, config_files, jsonio, pipeline, reporters, sources
 from .config_files import ConfigError
 from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, collect
 
@@ -203,6 +203,12 @@ def validate(
     "instead of stdout.",
 )
 @click.option(
+    "--batch",
+    is_flag=True,
+    help='Write Segment HTTP API batch bodies ({"batch": [...]}, one a line) instead of '
+    "messages, none over 2,500 messages or 500 KB.",
+)
+@click.option(
     "--rejects",
     help="Also write every rejected record, as written in its input and with its violations, "
     "to FILE (NDJSON, atomically): output + rejects + skipped = input.",
@@ -211,9 +217,9 @@ def validate(
 @_jobs_option
 @_report_options
 def convert(
-    paths: tuple[str, ...], config_path: Path | None, output: str, rejects: str | None,
-    output_format: str, jobs: int | None, color: str, quiet: bool, verbose: bool,
-    max_errors: int | None,
+    paths: tuple[str, ...], config_path: Path | None, output: str, batch: bool,
+    rejects: str | None, output_format: str, jobs: int | None, color: str, quiet: bool,
+    verbose: bool, max_errors: int | None,
 ) -> None:  # fmt: skip
     """Convert Antavo records into Segment messages (NDJSON, one per line, in input order).
 
@@ -235,10 +241,14 @@ def convert(
             rejected = (
                 None if rejects is None else files.enter_context(atomic.byte_writer(Path(rejects)))
             )
+            write = _line_writer(out)
+            batcher = batching.Batcher(write) if batch else None
             report = collect(
-                "convert", inputs, batches, _line_writer(out), max_errors,
+                "convert", inputs, batches, write if batcher is None else batcher.add, max_errors,
                 None if rejected is None else _reject_writer(rejected),
             )  # fmt: skip
+            if batcher is not None:
+                batcher.close()
     except OSError as error:
         raise Failure(f"cannot write: {error.strerror or error}") from None
     origin = None if loaded.origin is None else str(loaded.origin)
