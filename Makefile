@@ -12,7 +12,7 @@ help:
 	@echo "make test       install with test extras and run the whole suite"
 	@echo "make lint       ruff and mypy --strict"
 	@echo "make snapshots  regenerate the golden files in fixtures/golden (review the diff!)"
-	@echo "make fuzz       the property tests with many more examples (FUZZ_EXAMPLES, default 20000)"
+	@echo "make fuzz       the property tests for FUZZ_SECONDS (default 300), in seeded rounds"
 	@echo "make docs       regenerate docs/violations.md from fixtures/invalid"
 	@echo "make bench      measure throughput, start-up and memory; writes bench/RESULTS.md"
 	@echo "make clean      remove .venv, caches and build output"
@@ -56,13 +56,23 @@ lint: $(STAMP_DEV)
 snapshots: $(STAMP_DEV)
 	env -u CI $(BIN)/contract-kit diff fixtures/antavo fixtures/golden --update
 
-FUZZ_EXAMPLES ?= 20000
+FUZZ_SECONDS ?= 300
+FUZZ_EXAMPLES ?= 2000
 
-# The property tests of `make test`, with FUZZ_EXAMPLES examples each instead of a few hundred;
-# hypothesis prints how many it tried.
+# The property tests of `make test`, in rounds of FUZZ_EXAMPLES examples a property, each round
+# with a new seed, until FUZZ_SECONDS have passed; says how many examples were tried in all.
 fuzz: $(STAMP_DEV)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:randomly \
-	  --hypothesis-show-statistics tests/test_properties.py tests/test_fast_path.py
+	@end=$$(( $$(date +%s) + $(FUZZ_SECONDS) )); rounds=0; \
+	while [ $$(date +%s) -lt $$end ]; do \
+	  seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
+	  FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+	    --hypothesis-seed=$$seed tests/test_properties.py tests/test_fast_path.py > .fuzz.log 2>&1 \
+	    || { cat .fuzz.log; echo "fuzz: failed in round $$((rounds + 1)), seed $$seed"; exit 1; }; \
+	  rounds=$$((rounds + 1)); \
+	  echo "fuzz: round $$rounds passed (seed $$seed)"; \
+	done; \
+	properties=$$(grep -c '^@PROPERTY\|^@EXAMPLES' tests/test_properties.py tests/test_fast_path.py | awk -F: '{s+=$$2} END {print s}'); \
+	echo "fuzz: $$rounds rounds x $$properties properties x $(FUZZ_EXAMPLES) examples = $$((rounds * properties * $(FUZZ_EXAMPLES))) examples at most, none failed"
 
 docs: $(STAMP_DEV)
 	$(BIN)/python docs/generate_violations.py

@@ -1,7 +1,7 @@
 """The contract's promises as properties, on generated records (hypothesis).
 
-`make test` runs a bounded number of examples; `make fuzz` runs many more
-(FUZZ_EXAMPLES, default 20,000 a property) and reports how many were tried.
+`make test` runs a bounded number of examples; `make fuzz` runs seeded rounds of
+FUZZ_EXAMPLES a property for FUZZ_SECONDS and reports how many were tried.
 """
 
 from __future__ import annotations
