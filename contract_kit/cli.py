@@ -199,8 +199,9 @@ def validate(
     "-o",
     "--output",
     default=STDOUT,
+    metavar="FILE",
     help="Write the messages to FILE, atomically (a temporary file renamed into place), "
-    "instead of stdout.",
+    "instead of stdout (-).",
 )
 @click.option(
     "--batch",
@@ -210,6 +211,7 @@ def validate(
 )
 @click.option(
     "--rejects",
+    metavar="FILE",
     help="Also write every rejected record, as written in its input and with its violations, "
     "to FILE (NDJSON, atomically): output + rejects + skipped = input.",
 )
