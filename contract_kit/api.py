@@ -9,12 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from . import config as config_file
 from . import pipeline, sources
 from .config import Config
-from .report import Report, collect
+from .report import Report, collect, parsed_into
 from .violations import Violation
 
 PathInput = str | os.PathLike[str]
@@ -55,11 +53,8 @@ def convert(source: Input, *, config: Config | None = None) -> Conversion:
     inputs = _sources(source)
     messages: list[dict[str, Any]] = []
     job = pipeline.Job("convert", config=config or Config())
-
-    def keep(message: bytes) -> None:
-        messages.append(orjson.loads(message))
-
-    return Conversion(messages, collect("convert", inputs, pipeline.run(inputs, job), keep))
+    batches = pipeline.run(inputs, job)
+    return Conversion(messages, collect("convert", inputs, batches, parsed_into(messages)))
 
 
 def load_config(path: PathInput | None = None, directory: PathInput | None = None) -> Config:

@@ -7,16 +7,14 @@ newline); an `.ndjson` / `.jsonl` golden holds one compact message a line, as ND
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import orjson
-
 from . import atomic, diff, jsonio, pipeline, sources
 from .config import Config
-from .report import collect
+from .report import collect, parsed_into
 from .sources import Source, UsageError
 from .violations import Violation
 
@@ -82,7 +80,7 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
         wanted.add(golden)
         messages: list[dict[str, Any]] = []
         job = pipeline.Job("convert", config=config)
-        report = collect("convert", [source], pipeline.run([source], job), _append_parsed(messages))
+        report = collect("convert", [source], pipeline.run([source], job), parsed_into(messages))
         skipped += report.skipped
         if report.violations:
             checks.append(GoldenCheck(golden, "invalid", source, violations=report.violations))
@@ -93,13 +91,6 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
             if found.path is not None and found.path not in wanted:
                 checks.append(GoldenCheck(found.path, "orphan"))
     return GoldenReport(checks, skipped)
-
-
-def _append_parsed(messages: list[dict[str, Any]]) -> Callable[[bytes], None]:
-    def append(message: bytes) -> None:
-        messages.append(orjson.loads(message))
-
-    return append
 
 
 def _refuse_overlap(input_dir: Path, golden_dir: Path) -> None:

@@ -377,11 +377,6 @@ def dump_pretty(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def dump_canonical(value: Any) -> str:
-    """Keys sorted, no white space: the same text for the same value, on every machine."""
-    return dumps(value, sort_keys=True).decode("utf-8", "surrogatepass")
-
-
 def compact_size(value: Any) -> int:
     """Size in bytes of the compact UTF-8 JSON: how Segment measures its 32 KB limit."""
     return len(dumps(value))

@@ -141,21 +141,12 @@ def _convert_record(record: Record, job: Job, batch: Batch) -> None:
         return
     message = result.message
     serialised = jsonio.dumps(message)
-    if not compiled.is_valid(message, STRICT_SEGMENT_SCHEMA) or (
-        len(serialised) > validation.MAX_MESSAGE_BYTES
-    ):
-        problems = check_message(message, strict=True)
-        if problems:
-            batch.violations.extend(
-                record.violation(
-                    Finding(
-                        p.pointer, f"in the converted message: {p.message}", p.keyword, p.schema
-                    ),
-                    found_in="output",
-                )
-                for p in problems
-            )
-            return
+    problems = check_message(message, strict=True, size=len(serialised))
+    if problems:
+        batch.violations.extend(
+            record.violation(_in_message(problem), found_in="output") for problem in problems
+        )
+        return
     _note_event_id(record, batch, len(batch.messages))
     batch.messages.append(serialised)
 
@@ -181,12 +172,13 @@ def _note_event_id(record: Record, batch: Batch, message: int | None) -> None:
     batch.event_ids.append(EventId(key, fingerprint, record.index, record.place, message))
 
 
-def check_message(message: Any, *, strict: bool) -> list[Finding]:
-    """A Segment message against the spec layer (and the Antavo source profile if strict)."""
+def check_message(message: Any, *, strict: bool, size: int | None = None) -> list[Finding]:
+    """A Segment message against the spec layer (and the Antavo source profile if strict).
+    `size`: its compact JSON size, when the caller has already written it."""
     schema = STRICT_SEGMENT_SCHEMA if strict else SEGMENT_SCHEMA
-    if compiled.is_valid(message, schema) and jsonio.compact_size(message) <= (
-        validation.MAX_MESSAGE_BYTES
-    ):
+    if size is None:
+        size = jsonio.compact_size(message)
+    if compiled.is_valid(message, schema) and size <= validation.MAX_MESSAGE_BYTES:
         return []
     return validation.check(message, schema) + validation.check_message_size(message)
 

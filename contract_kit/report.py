@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+import orjson
 
 from .pipeline import Batch, Reject
 from .sources import IO_KEYWORD, Source
@@ -73,6 +75,15 @@ class Tally:
             self.command, self.files, self.records, tuple(self.violations),
             self.converted, self.skipped, self.file_names, self.stopped,
         )  # fmt: skip
+
+
+def parsed_into(messages: list[dict[str, Any]]) -> Callable[[bytes], None]:
+    """An `on_message` for `collect` that keeps every message as a value, in order."""
+
+    def append(message: bytes) -> None:
+        messages.append(orjson.loads(message))
+
+    return append
 
 
 def collect(
