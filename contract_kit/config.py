@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -20,6 +20,11 @@ LOOP_PREVENTION: dict[str, bool] = {
 }
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+Policy = Literal["allow", "warn", "block"]
+"""What to do with what the tracking plan does not name: nothing, a warning, or an error."""
+
+#: The tracking-plan folder used when the configuration names none and it exists.
+DEFAULT_PLAN = "tracking-plan"
 
 
 class Config(BaseModel):
@@ -37,6 +42,13 @@ class Config(BaseModel):
     """Renames of track events, by original action name."""
     integrations: dict[str, bool | dict[str, Any]] = Field(default_factory=dict)
     """Entries merged over the loop-prevention object."""
+    plan: NonEmpty | None = None
+    """The tracking-plan folder, relative to the configuration file; default: ./tracking-plan
+    when it exists."""
+    unplanned: Policy = "warn"
+    """Track events the plan does not name."""
+    unplanned_properties: Policy = "warn"
+    """Properties (and traits) that the plan's schema for the event does not name."""
 
     @field_validator("integrations")
     @classmethod
@@ -75,6 +87,15 @@ class LoadedConfig:
 
     config: Config
     origin: Path | None
+
+    def plan_folder(self) -> Path | None:
+        """The tracking-plan folder: `plan` (relative to the configuration file), else
+        ./tracking-plan when it exists, else None (no plan)."""
+        if self.config.plan is not None:
+            base = Path() if self.origin is None else self.origin.parent
+            return base / self.config.plan
+        default = Path(DEFAULT_PLAN)
+        return default if default.is_dir() else None
 
 
 def load(explicit: Path | None = None, directory: Path | None = None) -> LoadedConfig:

@@ -114,7 +114,8 @@ def process(work: Work | Violation, job: Job) -> Batch:
             _convert_record(item, job, batch)
         if job.keep_rejects and len(batch.violations) > before:
             found = tuple(batch.violations[before:])
-            batch.rejects.append(Reject(item.index, item.text(), found))
+            if any(violation.is_error for violation in found):  # not warnings only
+                batch.rejects.append(Reject(item.index, item.text(), found))
     return batch
 
 

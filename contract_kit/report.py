@@ -35,17 +35,27 @@ class Report:
     """The configuration file used, if any."""
 
     @property
+    def errors(self) -> tuple[Violation, ...]:
+        """The violations that fail the run: all but the warnings."""
+        return tuple(violation for violation in self.violations if violation.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.violations) - len(self.errors)
+
+    @property
     def ok(self) -> bool:
-        return not self.violations
+        """No violation other than warnings."""
+        return all(not violation.is_error for violation in self.violations)
 
     @property
     def rejected(self) -> int:
-        """Records with at least one violation."""
-        return len({(v.file, v.record) for v in self.violations if v.record is not None})
+        """Records with at least one violation that is not a warning."""
+        return len({(v.file, v.record) for v in self.errors if v.record is not None})
 
     @property
     def exit_code(self) -> int:
-        """0 all valid; 1 violations; 2 a file could not be read (an environment error)."""
+        """0 all valid (warnings allowed); 1 violations; 2 a file could not be read."""
         if any(violation.keyword == IO_KEYWORD for violation in self.violations):
             return EXIT_ENVIRONMENT
         return EXIT_OK if self.ok else EXIT_VIOLATIONS
@@ -63,9 +73,11 @@ class Tally:
     violations: list[Violation] = field(default_factory=list)
     file_names: tuple[str, ...] = ()
     stopped: bool = False
+    errors: int = 0
 
     def add(self, batch: Batch) -> None:
         self.violations.extend(batch.violations)
+        self.errors += sum(violation.is_error for violation in batch.violations)
         self.records += batch.records
         self.converted += batch.converted
         self.skipped += batch.skipped
@@ -94,7 +106,8 @@ def collect(
     max_errors: int | None = None,
     on_reject: Callable[[Reject], object] | None = None,
 ) -> Report:
-    """Drive the pipeline to the end (or to `max_errors` violations): tally every batch, hand
+    """Drive the pipeline to the end (or to `max_errors` errors; warnings do not count): tally
+    every batch, hand
     each message (compact JSON, in input order) to `on_message` and each rejected record (when
     the job keeps them) to `on_reject`."""
     tally = Tally(command, len(inputs), file_names=tuple(source.name for source in inputs))
@@ -107,11 +120,21 @@ def collect(
         if on_reject is not None:
             for reject in batch.rejects:
                 on_reject(reject)
-        if max_errors is not None and len(tally.violations) >= max_errors:
-            del tally.violations[max_errors:]
+        if max_errors is not None and tally.errors >= max_errors:
+            _keep_errors(tally.violations, max_errors)
             tally.stopped = True
             close = getattr(batches, "close", None)
             if close is not None:
                 close()  # stop reading, and stop the worker processes if any
             break
     return tally.report()
+
+
+def _keep_errors(violations: list[Violation], count: int) -> None:
+    """Cut `violations` just after its `count`th error (the warnings before it stay)."""
+    seen = 0
+    for position, violation in enumerate(violations):
+        seen += violation.is_error
+        if seen == count:
+            del violations[position + 1 :]
+            return

@@ -199,7 +199,7 @@ class Record:
         line, column = self.position(finding.pointer if found_in == "input" else "")
         return Violation(
             self.file, line, column, self.index, finding.pointer, finding.message,
-            finding.keyword, finding.schema, found_in,
+            finding.keyword, finding.schema, found_in, finding.severity, finding.layer,
         )  # fmt: skip
 
 

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 FoundIn = Literal["input", "output"]
+Severity = Literal["error", "warning"]
+"""A warning (an unplanned event under `unplanned = "warn"`) is reported but never fails a run."""
+Layer = Literal["contract", "plan"]
+"""What the value was checked against: the bundled contract, or the project's tracking plan."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,8 @@ class Finding:
     message: str
     keyword: str
     schema: str | None = None
+    severity: Severity = "error"
+    layer: Layer = "contract"
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,12 @@ class Violation:
     keyword: str
     schema: str | None = None
     found_in: FoundIn = "input"
+    severity: Severity = "error"
+    layer: Layer = "contract"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -50,4 +62,6 @@ class Violation:
             "keyword": self.keyword,
             "schema": self.schema,
             "found_in": self.found_in,
+            "severity": self.severity,
+            "layer": self.layer,
         }

@@ -80,7 +80,7 @@ def test_validate_json_format_is_one_documented_object() -> None:
 
 def test_validate_json_format_when_all_valid() -> None:
     report = json.loads(run("validate", "--format", "json", str(POINT_ADD)).stdout)
-    assert report == {"ok": True, "files": 1, "records": 1, "violations": []}
+    assert report == {"ok": True, "files": 1, "records": 1, "warnings": 0, "violations": []}
 
 
 def test_validate_reads_stdin_as_a_file_named_stdin() -> None:

@@ -253,7 +253,7 @@ def test_convert_report_formats_go_to_stderr(tree: tuple[Path, Path]) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout)["type"] == "track"
     assert json.loads(result.stderr) == {"ok": True, "files": 1, "records": 1, "converted": 1,
-                                         "skipped": 0, "violations": []}  # fmt: skip
+                                         "skipped": 0, "warnings": 0, "violations": []}  # fmt: skip
 
 
 @pytest.mark.parametrize("link", ["folder", "file"])

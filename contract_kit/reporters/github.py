@@ -1,5 +1,6 @@
-"""GitHub Actions workflow commands: one `::error` annotation per violation, shown on the line
-of the pull request's diff (https://docs.github.com/actions/reference/workflow-commands)."""
+"""GitHub Actions workflow commands: one `::error` (or `::warning`) annotation per violation,
+shown on the line of the pull request's diff
+(https://docs.github.com/actions/reference/workflow-commands)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ class GitHubReporter(Reporter):
     def report(self, report: Report, stream: TextIO) -> None:
         for violation in report.violations:
             where = f"file={_property(violation.file)},line={violation.line},col={violation.column}"
-            title = _property(f"contract-kit: {violation.keyword}")
+            checker = "contract-kit plan" if violation.layer == "plan" else "contract-kit"
+            title = _property(f"{checker}: {violation.keyword}")
             text = f"{violation.pointer or '(root)'}: {violation.message}"
-            stream.write(f"::error {where},title={title}::{_data(text)}\n")
+            level = "error" if violation.is_error else "warning"
+            stream.write(f"::{level} {where},title={title}::{_data(text)}\n")
         stream.write(summary_line(report) + "\n")

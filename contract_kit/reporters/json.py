@@ -1,4 +1,5 @@
-"""One JSON object: `{"ok", "files", "records", "violations": [...]}`; convert adds its counts."""
+"""One JSON object: `{"ok", "files", "records", "warnings", "violations": [...]}`; convert adds
+its counts. Warnings are in `violations` too, with `"severity": "warning"`."""
 
 from __future__ import annotations
 
@@ -23,5 +24,6 @@ class JSONReporter(Reporter):
             document["skipped"] = report.skipped
         if report.configuration is not None:
             document["configuration"] = report.configuration
+        document["warnings"] = report.warnings
         document["violations"] = [violation.as_dict() for violation in report.violations]
         stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")

@@ -1,5 +1,6 @@
 """JUnit XML, as Jenkins, GitLab and GitHub test reporters read it: one failing test case per
-record with violations (and per file that could not be read), one passing case per valid file."""
+record with violations (and per file that could not be read), one passing case per valid file.
+Warnings fail nothing: they are listed in the suite's `<system-out>`."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class JUnitReporter(Reporter):
 
     def report(self, report: Report, stream: TextIO) -> None:
         by_case: dict[tuple[str, int | None], list[Violation]] = defaultdict(list)
-        for violation in report.violations:
+        for violation in report.errors:
             by_case[(violation.file, violation.record)].append(violation)
         failing_files = {file for file, _ in by_case}
         suite = ElementTree.Element(
@@ -43,6 +44,9 @@ class JUnitReporter(Reporter):
         for file in report.file_names:
             if file not in failing_files:
                 ElementTree.SubElement(suite, "testcase", classname=file, name="all records valid")
+        warnings = [format_violation(v) for v in report.violations if not v.is_error]
+        if warnings:
+            ElementTree.SubElement(suite, "system-out").text = "\n".join(warnings)
         root = ElementTree.Element("testsuites")
         root.append(suite)
         ElementTree.indent(root)

@@ -33,6 +33,7 @@ class SARIFReporter(Reporter):
             properties: dict[str, Any] = {
                 "pointer": violation.pointer,
                 "foundIn": violation.found_in,
+                "layer": violation.layer,
             }
             if violation.record is not None:
                 properties["record"] = violation.record
@@ -42,7 +43,7 @@ class SARIFReporter(Reporter):
                 {
                     "ruleId": violation.keyword,
                     "ruleIndex": keywords.index(violation.keyword),
-                    "level": "error",
+                    "level": "error" if violation.is_error else "warning",
                     "message": {"text": f"{violation.pointer or '(root)'}: {violation.message}"},
                     "locations": [
                         {

@@ -10,12 +10,17 @@ from .base import Reporter
 
 
 def format_violation(violation: Violation, color: bool = False) -> str:
+    """`file:line:column: record N: pointer: [warning: ][plan: ]message`."""
     where = violation.pointer or "(root)"
     record = "" if violation.record is None else f" record {violation.record}:"
     place = f"{violation.file}:{violation.line}:{violation.column}:"
+    marks = ("" if violation.is_error else "warning: ") + (
+        "plan: " if violation.layer == "plan" else ""
+    )
     if color:
         place, where = _style(place, bold=True), _style(where, fg="yellow")
-    return f"{place}{record} {where}: {violation.message}"
+        marks = _style(marks, fg="magenta") if marks else marks
+    return f"{place}{record} {where}: {marks}{violation.message}"
 
 
 def _style(text: str, **how: Any) -> str:
@@ -30,7 +35,7 @@ def plural(count: int, noun: str) -> str:
 
 def summary_line(report: Report) -> str:
     scope = f"{plural(report.records, 'record')} in {plural(report.files, 'file')}"
-    problems = plural(len(report.violations), "violation")
+    problems = plural(len(report.errors), "violation")
     if report.command == "convert":
         line = (
             f"{'ok' if report.ok else 'failed'}: converted {report.converted} of {scope}; "
@@ -40,6 +45,8 @@ def summary_line(report: Report) -> str:
         line = f"ok: {scope}, all valid"
     else:
         line = f"failed: {scope}; {problems} in {plural(report.rejected, 'record')}"
+    if report.warnings:
+        line += f"; {plural(report.warnings, 'warning')}"
     if report.stopped:
         line += " (stopped at --max-errors: there may be more)"
     return line
