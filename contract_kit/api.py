@@ -52,7 +52,7 @@ def convert(source: Input, *, config: Config | None = None) -> Conversion:
     """Convert Antavo records (files, directories or in-memory values) into Segment messages."""
     inputs = _sources(source)
     messages: list[dict[str, Any]] = []
-    job = pipeline.Job("convert", config=config or Config())
+    job = pipeline.Job("convert", kind="antavo", config=config or Config())
     batches = pipeline.run(inputs, job)
     return Conversion(messages, collect("convert", inputs, batches, parsed_into(messages)))
 
@@ -60,7 +60,7 @@ def convert(source: Input, *, config: Config | None = None) -> Conversion:
 def load_config(path: PathInput | None = None, directory: PathInput | None = None) -> Config:
     """The configuration the CLI would use: `path`, else `contract-kit.toml`, else
     `[tool.contract-kit]` in `pyproject.toml`, in `directory` (default: the working directory).
-    Raises ConfigError naming the file and the key."""
+    Raises ConfigError naming the file, the key and the expected type."""
     explicit = Path(path) if path is not None else None
     return config_file.load(explicit, Path(directory) if directory is not None else None).config
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import os
 import shlex
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
@@ -22,9 +23,11 @@ import click
 from . import __version__, atomic, batching, config_files, jsonio, pipeline, reporters, sources
 from .config_files import ConfigError
 from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, collect
+from .tracking_plan import PlanError
 
 if TYPE_CHECKING:
     from .config import LoadedConfig
+    from .tracking_plan import TrackingPlan
 
 # Modules that only some commands need (pydantic for the configuration, the golden machinery,
 # jsonschema for the reference validator) are imported where used: start-up stays short.
@@ -47,7 +50,7 @@ def _usage_errors() -> Iterator[None]:
     """Library errors that mean 'this invocation cannot run' become exit code 2."""
     try:
         yield
-    except (sources.UsageError, ConfigError, atomic.NotAFileError) as error:
+    except (sources.UsageError, ConfigError, atomic.NotAFileError, PlanError) as error:
         raise Failure(str(error)) from None
 
 
@@ -119,15 +122,88 @@ def _config_option(command: F) -> F:
     )(command)
 
 
-def _load_config(path: Path | None, announce: bool = True) -> LoadedConfig:
-    """The configuration; says which file it came from, unless the report says it (json)."""
+#: The choices of --unplanned and --unplanned-properties (config.Policy).
+POLICIES = ("allow", "warn", "block")
+
+
+def _plan_options(command: F) -> F:
+    """--plan, --unplanned and --unplanned-properties: the tracking-plan settings, which win
+    over the configuration file's. None: not given."""
+    for option in reversed(
+        [
+            click.option(
+                "--plan",
+                type=click.Path(path_type=Path, file_okay=False),
+                default=None,
+                metavar="DIR",
+                help="Tracking-plan folder (default: plan in the configuration, else "
+                "./tracking-plan if it exists).",
+            ),
+            click.option(
+                "--unplanned",
+                type=click.Choice(POLICIES),
+                default=None,
+                help="Track events the plan does not name: allow, warn (default) or block.",
+            ),
+            click.option(
+                "--unplanned-properties",
+                type=click.Choice(POLICIES),
+                default=None,
+                help="Properties and traits the plan does not name: allow, warn (default) or "
+                "block.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _option_overrides(
+    plan: Path | None, unplanned: str | None, unplanned_properties: str | None
+) -> dict[str, Any]:
+    """The configuration keys given as options (see _plan_options), for _load_config."""
+    given = {
+        "plan": None if plan is None else str(plan),
+        "unplanned": unplanned,
+        "unplanned_properties": unplanned_properties,
+    }
+    return {key: value for key, value in given.items() if value is not None}
+
+
+def _load_config(
+    path: Path | None, announce: bool = True, overrides: Mapping[str, Any] | None = None
+) -> LoadedConfig:
+    """The configuration, with `overrides` (options) over the file's settings; says which file
+    it came from, unless the report says it (json)."""
     from .config import load as load_config
 
     with _usage_errors():
-        loaded = load_config(path)
+        loaded = load_config(path, overrides=overrides)
     if loaded.origin is not None and announce:
         click.echo(f"configuration: {loaded.origin}", err=True)
     return loaded
+
+
+def _load_plan(loaded: LoadedConfig | None, announce: bool) -> TrackingPlan | None:
+    """The tracking plan the configuration (or, with none, ./tracking-plan) names, checked;
+    says which folder it came from. Raises PlanError."""
+    from . import tracking_plan
+
+    if loaded is None:
+        folder: Path | None = Path(config_files.DEFAULT_PLAN)
+        policies: dict[str, Any] = {}
+    else:
+        folder = loaded.plan_folder()
+        policies = {
+            "unplanned": loaded.config.unplanned,
+            "unplanned_properties": loaded.config.unplanned_properties,
+        }
+    if folder is None:
+        return None
+    plan = tracking_plan.load(folder, **policies)
+    if announce:
+        click.echo(f"tracking plan: {plan.folder} ({len(plan.events())} events)", err=True)
+    return plan
 
 
 def _finish(code: int) -> NoReturn:
@@ -165,29 +241,41 @@ def cli() -> None:
     "--strict", is_flag=True, help="Also apply the Antavo source profile to Segment messages."
 )
 @_config_option
+@_plan_options
 @_format_option("Report format.")
 @_jobs_option
 @_report_options
 def validate(
     paths: tuple[str, ...], kind: pipeline.KindOption, strict: bool, config_path: Path | None,
+    plan: Path | None, unplanned: str | None, unplanned_properties: str | None,
     output_format: str, jobs: int | None, color: str, quiet: bool, verbose: bool,
     max_errors: int | None,
 ) -> None:  # fmt: skip
-    """Check records and messages against the contract.
+    """Check records and messages against the contract, and Segment messages against the
+    tracking plan when there is one.
 
     PATHS are files, directories (searched for *.json, *.ndjson, *.jsonl; hidden folders are
-    skipped) or - for stdin (a document, or NDJSON). The configuration is read only to check it:
-    its rules apply when converting.
+    skipped) or - for stdin (a document, or NDJSON). The configuration is read only to check it
+    (and to find the plan): its rules apply when converting.
     """
-    origin = None
+    announce = output_format == "text"
+    overrides = _option_overrides(plan, unplanned, unplanned_properties)
+    origin, tracking = None, None
     with _usage_errors():
-        if config_files.find(config_path) is not None:
-            origin = _load_config(config_path, announce=output_format == "text").origin
+        if overrides or config_files.find(config_path) is not None:
+            loaded = _load_config(config_path, announce, overrides)
+            origin, tracking = loaded.origin, _load_plan(loaded, announce)
+        elif Path(config_files.DEFAULT_PLAN).is_dir():
+            tracking = _load_plan(None, announce)
         inputs = sources.collect(paths)
-    job = pipeline.Job("validate", kind=kind, strict=strict)
+    job = pipeline.Job("validate", kind=kind, strict=strict, plan=tracking)
     batches = pipeline.run(inputs, job, _jobs(jobs))
     report = collect("validate", inputs, batches, max_errors=max_errors)
-    report = dataclasses.replace(report, configuration=None if origin is None else str(origin))
+    report = dataclasses.replace(
+        report,
+        configuration=None if origin is None else str(origin),
+        plan=None if tracking is None else tracking.folder,
+    )
     _reporter(output_format, color, quiet, verbose, sys.stdout).report(report, sys.stdout)
     _finish(report.exit_code)
 
@@ -215,23 +303,31 @@ def validate(
     help="Also write every rejected record, as written in its input and with its violations, "
     "to FILE (NDJSON, atomically): output + rejects + skipped = input.",
 )
+@_plan_options
 @_format_option("Format of the report on stderr (the messages are always NDJSON).")
 @_jobs_option
 @_report_options
 def convert(
     paths: tuple[str, ...], config_path: Path | None, output: str, batch: bool,
-    rejects: str | None, output_format: str, jobs: int | None, color: str, quiet: bool,
-    verbose: bool, max_errors: int | None,
+    rejects: str | None, plan: Path | None, unplanned: str | None,
+    unplanned_properties: str | None, output_format: str, jobs: int | None, color: str,
+    quiet: bool, verbose: bool, max_errors: int | None,
 ) -> None:  # fmt: skip
     """Convert Antavo records into Segment messages (NDJSON, one per line, in input order).
 
     Invalid records are reported on stderr and not converted; the others still are, and the
     exit code is 1. Records left out by the sync settings are counted, not errors.
     """
-    loaded = _load_config(config_path, announce=output_format == "text")
+    announce = output_format == "text"
+    overrides = _option_overrides(plan, unplanned, unplanned_properties)
+    loaded = _load_config(config_path, announce, overrides)
     with _usage_errors():
+        tracking = _load_plan(loaded, announce)
         inputs = sources.collect(paths)
-    job = pipeline.Job("convert", config=loaded.config, keep_rejects=rejects is not None)
+    job = pipeline.Job(
+        "convert", kind="antavo", config=loaded.config, keep_rejects=rejects is not None,
+        plan=tracking,
+    )  # fmt: skip
     batches = pipeline.run(inputs, job, _jobs(jobs))
     try:
         with ExitStack() as files, _usage_errors():
@@ -254,7 +350,9 @@ def convert(
     except OSError as error:
         raise Failure(f"cannot write: {error.strerror or error}") from None
     origin = None if loaded.origin is None else str(loaded.origin)
-    report = dataclasses.replace(report, configuration=origin)
+    report = dataclasses.replace(
+        report, configuration=origin, plan=None if tracking is None else tracking.folder
+    )
     _reporter(output_format, color, quiet, verbose, sys.stderr).report(report, sys.stderr)
     _finish(report.exit_code)
 
@@ -373,6 +471,225 @@ def schema_show(name: str) -> None:
     if name not in schemas.names():
         raise Failure(f"unknown schema {name!r}; known: {', '.join(schemas.names())}")
     click.echo(schemas.path_of(name).read_text(encoding="utf-8"), nl=False)
+
+
+@cli.group(name="plan")
+def plan_group() -> None:
+    """Tracking plans: per-event schemas kept as files, checked by validate and convert.
+
+    A plan folder holds common.schema.json (the whole message), identify.schema.json (traits)
+    and track/<event>.schema.json (properties of one event).
+    """
+
+
+def _plan_folder_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--plan",
+        "folder",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        metavar="DIR",
+        help=help_text,
+    )
+
+
+def _configured_folder(config_path: Path | None, folder: Path | None) -> Path:
+    """--plan, else the configuration's plan, else ./tracking-plan."""
+    if folder is not None:
+        return folder
+    with _usage_errors():
+        found = config_files.find(config_path) is not None
+    if found:
+        configured = _load_config(config_path, announce=False).plan_folder()
+        if configured is not None:
+            return configured
+    return Path(config_files.DEFAULT_PLAN)
+
+
+@plan_group.command(name="import")
+@click.argument("export_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@_plan_folder_option(
+    "Folder to write (default: plan in the configuration, else ./tracking-plan). A plan "
+    "folder already there is replaced; a folder holding anything else is refused."
+)
+@_config_option
+def plan_import(export_file: Path, folder: Path | None, config_path: Path | None) -> None:
+    """Turn a Segment tracking-plan export into a plan folder.
+
+    FILE is the Public API's rules ({"data": {"rules": [...]}} or a bare list of rules) or a
+    legacy Config API plan (rules.events, rules.identify_traits). Each rule's schema is unwrapped
+    into its file; everything else is kept in plan.json, so that `plan export` gives the same
+    document back.
+    """
+    from . import tracking_plan
+
+    target = _configured_folder(config_path, folder)
+    with _usage_errors():
+        plan = tracking_plan.import_file(export_file, target)
+    for rule in plan.rules:
+        name = rule.type if rule.key is None else f"{rule.type} {rule.key!r}"
+        kept = "" if rule.placement.checked else "  (kept; only identify and track are checked)"
+        click.echo(f"wrote {target.as_posix()}/{rule.file}: {name} version {rule.version}{kept}")
+    if plan.document is not None:
+        click.echo(f"wrote {target.as_posix()}/plan.json: what Segment keeps besides the schemas")
+    events = len(plan.events())
+    click.echo(
+        f"imported {len(plan.rules)} rules ({events} track events) from {export_file} "
+        f"into {target.as_posix()}"
+    )
+
+
+@plan_group.command(name="export")
+@_plan_folder_option("Plan folder (default: plan in the configuration, else ./tracking-plan).")
+@_config_option
+@click.option(
+    "--form",
+    type=click.Choice(["public-api", "rules", "config-api"]),
+    default=None,
+    help='public-api: {"data": {"rules": [...]}}; rules: a bare list; config-api: the legacy '
+    "Config API plan. Default: the form it was imported from, else public-api.",
+)
+@click.option("-o", "--output", default=STDOUT, metavar="FILE", help="Write to FILE (atomically).")
+def plan_export(
+    folder: Path | None, config_path: Path | None, form: str | None, output: str
+) -> None:
+    """Write the plan folder as a Segment tracking-plan export (JSON)."""
+    from . import tracking_plan
+
+    target = _configured_folder(config_path, folder)
+    with _usage_errors():
+        document = tracking_plan.export(target, form)
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        if output == STDOUT:
+            click.echo(text, nl=False)
+        else:
+            atomic.write_text(Path(output), text)
+
+
+@plan_group.command(name="check")
+@_plan_folder_option("Plan folder (default: plan in the configuration, else ./tracking-plan).")
+@_config_option
+def plan_check(folder: Path | None, config_path: Path | None) -> None:
+    """Check the plan folder itself: every file valid JSON and a valid schema of its dialect,
+    every $ref resolvable without the network, one file per rule version."""
+    from . import tracking_plan
+
+    target = _configured_folder(config_path, folder)
+    with _usage_errors():
+        plan = tracking_plan.load(target)
+    click.echo(
+        f"ok: {target.as_posix()}: {len(plan.rules)} rules, "
+        f"{len(plan.events())} track events, all valid"
+    )
+
+
+@plan_group.command(name="coverage")
+@click.argument("paths", nargs=-1, required=True)
+@_config_option
+@_plan_folder_option("Plan folder (default: plan in the configuration, else ./tracking-plan).")
+@click.option(
+    "--require-all", is_flag=True, help="Exit 1 when a planned event has no record exercising it."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@_jobs_option
+def plan_coverage(
+    paths: tuple[str, ...], config_path: Path | None, folder: Path | None, require_all: bool,
+    output_format: str, jobs: int | None,
+) -> None:  # fmt: skip
+    """Show, per planned event, how many records of PATHS exercise it.
+
+    PATHS hold Antavo records (converted with the configuration, as convert would) or Segment
+    messages (goldens), or both. Exit 1 with --require-all when a planned event is not covered.
+    """
+    from . import tracking_plan
+    from .reporters import coverage_text
+    from .tracking_plan.coverage import Coverage
+
+    overrides = {} if folder is None else {"plan": str(folder)}
+    loaded = _load_config(config_path, announce=output_format == "text", overrides=overrides)
+    target = loaded.plan_folder() or Path(config_files.DEFAULT_PLAN)
+    with _usage_errors():
+        plan = tracking_plan.load(target, unplanned="warn", unplanned_properties="allow")
+        inputs = sources.collect(paths)
+    coverage = Coverage(plan)
+    job = pipeline.Job("convert", kind="auto", config=loaded.config, plan=plan)
+    batches = coverage.counting(pipeline.run(inputs, job, _jobs(jobs)))
+    coverage.report = collect("convert", inputs, batches)
+    if output_format == "json":
+        click.echo(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        coverage_text.report(coverage, require_all, sys.stdout)
+    _finish(EXIT_VIOLATIONS if require_all and coverage.uncovered() else EXIT_OK)
+
+
+@cli.group(name="config")
+def config_group() -> None:
+    """The configuration the commands use."""
+
+
+@config_group.command(name="show")
+@_config_option
+@_plan_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def config_show(
+    config_path: Path | None, plan: Path | None, unplanned: str | None,
+    unplanned_properties: str | None, output_format: str,
+) -> None:  # fmt: skip
+    """Print every setting in effect and where it comes from (the file, an option or the
+    default), and the tracking-plan folder that will be used."""
+    from .config import DEFAULT_PLAN, OPTION, toml_value
+
+    overrides = _option_overrides(plan, unplanned, unplanned_properties)
+    loaded = _load_config(config_path, announce=False, overrides=overrides)
+    values = loaded.config.model_dump(mode="json")
+    folder = loaded.plan_folder()
+    file = None if loaded.origin is None else str(loaded.origin)
+    if output_format == "json":
+        document = {
+            "configuration": file,
+            "settings": {
+                key: {"value": value, "origin": loaded.origins[key]}
+                for key, value in values.items()
+            },
+            "plan_folder": None if folder is None else str(folder),
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"configuration: {file or 'none found (defaults)'}")
+    shown = {
+        key: "(not set)" if value is None else toml_value(value) for key, value in values.items()
+    }
+    key_width = max(len(key) for key in shown)
+    value_width = max((len(value) for value in shown.values() if len(value) <= 40), default=0)
+    for key, value in shown.items():
+        click.echo(f"{key:<{key_width}} = {value:<{value_width}}  # {loaded.origins[key]}")
+    if folder is None:
+        click.echo(f"tracking plan: none (no plan set and no ./{DEFAULT_PLAN} folder)")
+        return
+    origin = loaded.origins["plan"]
+    if loaded.config.plan is None:
+        why = f"no plan set; ./{DEFAULT_PLAN} exists"
+    elif origin.startswith(OPTION):
+        why = f"from {origin}"
+    else:
+        why = f"from plan in {origin}"
+    if not folder.is_dir():
+        why += "; no such folder"
+    click.echo(f"tracking plan: {folder} ({why})")
 
 
 def main() -> None:

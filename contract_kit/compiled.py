@@ -19,7 +19,7 @@ from . import schemas
 
 #: Instants the compiled check may judge alone: seconds 00-59, offsets within ±23:59, and a year
 #: far enough from 0001 and 9999 that no offset moves the instant out of range.
-_PLAIN_INSTANT = re.compile(
+PLAIN_INSTANT = re.compile(
     r"(?!0000|0001|9999)[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\.[0-9]+)?"
     r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 )
@@ -67,7 +67,7 @@ def _record_validators() -> tuple[dict[str, jsonschema_rs.Validator], jsonschema
 
 #: Characters the engines disagree on as white space (Python's `\s` has them, Rust's and
 #: ECMA-262's do not all): a pattern with `\s` over such a string is left to the reference.
-_DISPUTED_SPACE = re.compile("[\x1c-\x1f\x85]")
+DISPUTED_SPACE = re.compile("[\x1c-\x1f\x85]")
 
 
 def is_valid_record(record: dict[str, Any]) -> bool:
@@ -77,13 +77,13 @@ def is_valid_record(record: dict[str, Any]) -> bool:
     chosen = by_action.get(action, custom) if isinstance(action, str) else custom
     if not chosen.is_valid(record):
         return False
-    if isinstance(action, str) and _DISPUTED_SPACE.search(action):
+    if isinstance(action, str) and DISPUTED_SPACE.search(action):
         return False
     birth_date = record["data"].get("birth_date")
     if isinstance(birth_date, str) and birth_date.startswith("0000"):
         return False  # jsonschema-rs accepts year 0, which no calendar has
     instant = record.get("timestamp")
-    return not isinstance(instant, str) or _PLAIN_INSTANT.fullmatch(instant) is not None
+    return not isinstance(instant, str) or PLAIN_INSTANT.fullmatch(instant) is not None
 
 
 def is_valid(value: Any, schema_name: str) -> bool:
@@ -92,7 +92,7 @@ def is_valid(value: Any, schema_name: str) -> bool:
         return False
     for member in _INSTANT_MEMBERS.get(schema_name, ()):
         instant = value.get(member)
-        if isinstance(instant, str) and not _PLAIN_INSTANT.fullmatch(instant):
+        if isinstance(instant, str) and not PLAIN_INSTANT.fullmatch(instant):
             return False
     user_id = value.get("userId") if isinstance(value, dict) else None
-    return not (isinstance(user_id, str) and _DISPUTED_SPACE.search(user_id))
+    return not (isinstance(user_id, str) and DISPUTED_SPACE.search(user_id))

@@ -11,6 +11,8 @@ from typing import Any
 CONFIG_FILE = "contract-kit.toml"
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "contract-kit")
+#: The tracking-plan folder used when the configuration names none and it exists.
+DEFAULT_PLAN = "tracking-plan"
 
 
 class ConfigError(Exception):
@@ -31,6 +33,12 @@ def find(explicit: Path | None = None, directory: Path | None = None) -> Path | 
     if pyproject.is_file() and _table(pyproject, _read_toml(pyproject)) is not None:
         return pyproject
     return None
+
+
+def label(path: Path) -> str:
+    """How messages name the settings in `path`: the path, with its table for a pyproject.toml
+    (`pyproject.toml [tool.contract-kit]`)."""
+    return f"{path} [{'.'.join(PYPROJECT_TABLE)}]" if path.name == PYPROJECT else str(path)
 
 
 def settings(path: Path) -> dict[str, Any]:

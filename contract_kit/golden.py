@@ -79,7 +79,7 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
         _refuse_escape(golden, golden_dir)
         wanted.add(golden)
         messages: list[dict[str, Any]] = []
-        job = pipeline.Job("convert", config=config)
+        job = pipeline.Job("convert", kind="antavo", config=config)
         report = collect("convert", [source], pipeline.run([source], job), parsed_into(messages))
         skipped += report.skipped
         if report.violations:

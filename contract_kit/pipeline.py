@@ -17,17 +17,19 @@ import dataclasses
 import hashlib
 import os
 from array import array
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from . import compiled, jsonio, sources, transform, validation
+from . import compiled, jsonio, pointers, sources, transform, validation
 from .sources import Kind, Record, Source, Work
+from .tracking_plan import checking
 from .violations import Finding, Violation
 
 if TYPE_CHECKING:
     from .config import Config
+    from .tracking_plan import TrackingPlan
 
 Mode = Literal["validate", "convert"]
 KindOption = Literal["auto", "antavo", "segment"]
@@ -47,10 +49,14 @@ class Job:
 
     mode: Mode
     kind: KindOption = "auto"
+    """validate: what the records are. convert: `antavo` reads every record as an Antavo
+    record; `auto` passes Segment messages through as they are (for `plan coverage`)."""
     strict: bool = False
     config: Config | None = None
     keep_rejects: bool = False
     """Keep the text of every rejected record, for `convert --rejects`."""
+    plan: TrackingPlan | None = None
+    """The tracking plan applied to every Segment message (read, or converted)."""
 
 
 class Reject(NamedTuple):
@@ -85,6 +91,9 @@ class Batch:
     violations: list[Violation] = field(default_factory=list)
     event_ids: list[EventId] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    planned: Counter[tuple[str, int]] = field(default_factory=Counter)
+    """Messages checked against each plan rule, by (label, version); unplanned events by
+    (`unplanned:` + name, 0). For `plan coverage`."""
 
     @property
     def converted(self) -> int:
@@ -121,17 +130,31 @@ def process(work: Work | Violation, job: Job) -> Batch:
 
 def _validate_record(record: Record, job: Job, batch: Batch) -> None:
     findings, kind = _check_input(record, job.kind, job.strict)
+    if kind == "segment" and job.plan is not None:
+        findings += _check_plan(record.value, job.plan, batch)
     if findings:
         batch.violations.extend(record.violation(finding) for finding in findings)
     elif kind == "antavo":
         _note_event_id(record, batch, None)
 
 
+def _check_plan(message: Any, plan: TrackingPlan, batch: Batch) -> list[Finding]:
+    outcome = checking.check(message, plan)
+    if outcome.rule is not None:
+        batch.planned[(outcome.rule.label, outcome.rule.version)] += 1
+    elif outcome.unplanned_event is not None:
+        batch.planned[(f"unplanned:{outcome.unplanned_event}", 0)] += 1
+    return outcome.findings
+
+
 def _convert_record(record: Record, job: Job, batch: Batch) -> None:
     assert job.config is not None
-    findings, _ = _check_input(record, "antavo", strict=False)
+    findings, kind = _check_input(record, "auto" if job.kind == "auto" else "antavo", False)
     if findings:
         batch.violations.extend(record.violation(finding) for finding in findings)
+        return
+    if kind == "segment":  # read as it is: `plan coverage` counts goldens and fixtures alike
+        _deliver(record, record.value, jsonio.dumps(record.value), job, batch)
         return
     result = transform.to_segment(record.value, job.config)
     if isinstance(result, transform.Skipped):
@@ -144,17 +167,43 @@ def _convert_record(record: Record, job: Job, batch: Batch) -> None:
     serialised = jsonio.dumps(message)
     problems = check_message(message, strict=True, size=len(serialised))
     if problems:
-        batch.violations.extend(
-            record.violation(_in_message(problem), found_in="output") for problem in problems
-        )
+        batch.violations.extend(_in_message(record, problem) for problem in problems)
         return
     _note_event_id(record, batch, len(batch.messages))
+    _deliver(record, message, serialised, job, batch)
+
+
+def _deliver(record: Record, message: Any, serialised: bytes, job: Job, batch: Batch) -> None:
+    """Append the message, unless the tracking plan rejects it (warnings let it through)."""
+    if job.plan is not None:
+        problems = _check_plan(message, job.plan, batch)
+        batch.violations.extend(_in_message(record, problem) for problem in problems)
+        if any(problem.severity == "error" for problem in problems):
+            if batch.event_ids and batch.event_ids[-1].message == len(batch.messages):
+                batch.event_ids.pop()  # nothing to withdraw later: it never went out
+            return
     batch.messages.append(serialised)
 
 
-def _in_message(problem: Finding) -> Finding:
+def _in_message(record: Record, problem: Finding) -> Violation:
+    """A problem of the converted message, placed at the input value it came from when there
+    is one (a property is the record's `data` member of that name), else at the record."""
+    if record.kind == "segment" or "action" not in record.value:
+        return record.violation(problem)  # the message is the record itself
     message = f"in the converted message: {problem.message}"
-    return Finding(problem.pointer, message, problem.keyword, problem.schema)
+    moved = dataclasses.replace(problem, message=message)
+    return record.violation(moved, found_in="output", at=_source_of(problem.pointer, record))
+
+
+def _source_of(pointer: str, record: Record) -> str:
+    tokens = pointers.split(pointer)
+    data = record.value.get("data")
+    in_data = isinstance(data, dict) and len(tokens) > 1 and tokens[1] in data
+    if in_data and tokens[0] in ("properties", "traits"):
+        return pointers.join(["data", *tokens[1:]])
+    if tokens[:1] == ["event"]:
+        return "/action"
+    return ""
 
 
 def _note_event_id(record: Record, batch: Batch, message: int | None) -> None:

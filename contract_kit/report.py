@@ -33,6 +33,8 @@ class Report:
     """Reading stopped at --max-errors: later records were not checked."""
     configuration: str | None = None
     """The configuration file used, if any."""
+    plan: str | None = None
+    """The tracking-plan folder applied, if any."""
 
     @property
     def errors(self) -> tuple[Violation, ...]:

@@ -194,9 +194,15 @@ class Record:
         return index.line_column(jsonio.locate(index.text, pointers.split(pointer), start))
 
     def violation(
-        self, finding: Finding, found_in: Literal["input", "output"] = "input"
+        self,
+        finding: Finding,
+        found_in: Literal["input", "output"] = "input",
+        at: str | None = None,
     ) -> Violation:
-        line, column = self.position(finding.pointer if found_in == "input" else "")
+        """The finding placed in this record's file. A finding in the converted message
+        (`output`) is placed at `at`, a pointer into the record, else at the record itself."""
+        pointer = finding.pointer if found_in == "input" else at or ""
+        line, column = self.position(pointer)
         return Violation(
             self.file, line, column, self.index, finding.pointer, finding.message,
             finding.keyword, finding.schema, found_in, finding.severity, finding.layer,

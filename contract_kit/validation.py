@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import jsonio, pointers, schemas, timestamps
@@ -42,10 +42,20 @@ _WHY_REQUIRED = {
 
 def check(value: Any, schema_name: str) -> list[Finding]:
     """Every violation of the schema `schema_name` by `value`, one per problem, by pointer."""
-    errors = schemas.validator(schema_name).iter_errors(value)
+    return findings_from(schemas.validator(schema_name).iter_errors(value), value, schema_name)
+
+
+def findings_from(
+    errors: Iterable[ValidationError],
+    root: Any,
+    schema_name: str,
+    prefix: Sequence[str | int] = (),
+) -> list[Finding]:
+    """jsonschema's errors as findings, worded and ordered. `prefix`: where the value checked
+    sits in the record or message (a tracking plan checks a message's `properties`)."""
     findings: dict[str, list[Finding]] = {}
     for error in errors:
-        for finding in _findings(error, value, schema_name):
+        for finding in _findings(error, root, schema_name, prefix):
             _keep(findings.setdefault(finding.pointer, []), finding)
     ordered = sorted(findings.items(), key=lambda item: _pointer_order(item[0]))
     return [finding for _, at_pointer in ordered for finding in at_pointer]
@@ -117,8 +127,10 @@ def _schema_of(error: ValidationError) -> dict[str, Any]:
     return dict(error.schema) if isinstance(error.schema, Mapping) else {}
 
 
-def _findings(error: ValidationError, root: Any, schema_name: str) -> Iterator[Finding]:
-    path = list(error.absolute_path)
+def _findings(
+    error: ValidationError, root: Any, schema_name: str, prefix: Sequence[str | int]
+) -> Iterator[Finding]:
+    path = [*prefix, *error.absolute_path]
     owner = _schema_name_of(error, schema_name)
     keyword = str(error.validator)
     value: Any = error.instance
@@ -144,10 +156,10 @@ def _findings(error: ValidationError, root: Any, schema_name: str) -> Iterator[F
                 pointers.join([*path, name]), f"unknown field {name!r}{hint}", keyword, owner
             )
         return
-    if path == ["data"] and where:
+    if len(path) == 1 and where:
         subject = where.removeprefix(" in ")  # "the data of a 'checkout' event"
-    else:
-        subject = _subject(path, schema_name) + where
+    else:  # a message's property is named by the pointer already: `points`, not where it is
+        subject = _subject(path, schema_name) + (where if path[:1] == ["data"] else "")
     if _is_instant_schema(error):
         keyword = "format"  # a date-time's pattern and format say the same thing: report one
     yield Finding(pointers.join(path), _describe(error, subject), keyword, owner)
@@ -171,7 +183,7 @@ def _describe(error: ValidationError, subject: str) -> str:
     keyword = str(error.validator)
     value: Any = error.instance
     expected = _expected(error)
-    seen = _show(value)
+    seen = show(value)
     if keyword == "type":
         wanted = " or ".join(TYPE_NAMES[t] for t in _as_list(expected))
         return f"{subject} must be {wanted}, got {_typed(value)}"
@@ -193,11 +205,11 @@ def _describe(error: ValidationError, subject: str) -> str:
     if keyword in ("minimum", "exclusiveMaximum", "maximum", "exclusiveMinimum"):
         return f"{subject} {seen} is out of range: {_range_hint(error)}"
     if keyword == "const":
-        return f"{subject} must be {_show(expected)}, got {_typed(value)}{_const_reason(error)}"
+        return f"{subject} must be {show(expected)}, got {_typed(value)}{_const_reason(error)}"
     if keyword == "enum":
         if list(error.absolute_path) == ["type"] and set(expected) == {"identify", "track"}:
             return f"type {seen} is out of scope: only identify and track calls are checked"
-        return f"{subject} {seen} is not one of {', '.join(_show(v) for v in expected)}"
+        return f"{subject} {seen} is not one of {', '.join(show(v) for v in expected)}"
     if keyword in ("anyOf", "oneOf"):
         return _describe_alternatives(error, subject)
     return f"{subject}: {error.message}"
@@ -256,7 +268,7 @@ def json_type(value: Any) -> str:
     return "object"
 
 
-def _show(value: Any, limit: int = 40) -> str:
+def show(value: Any, limit: int = 40) -> str:
     """A scalar as JSON, shortened to `limit` characters; a container by its kind."""
     if isinstance(value, dict):
         return "an object"
@@ -269,8 +281,8 @@ def _show(value: Any, limit: int = 40) -> str:
 def _typed(value: Any) -> str:
     """'integer 5', 'string "x"', 'null', 'an object': what a type message says it got."""
     if value is None or isinstance(value, dict | list):
-        return _show(value)
-    return f"{json_type(value)} {_show(value)}"
+        return show(value)
+    return f"{json_type(value)} {show(value)}"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -280,7 +292,7 @@ def _as_list(value: Any) -> list[Any]:
 def _subject(path: list[Any], schema_name: str) -> str:
     """What the error is about: `points`, `item 3 of 'items'`, `the record`."""
     if not path:
-        return "the message" if schema_name.startswith("segment/") else "the record"
+        return "the record" if schema_name.startswith("antavo/") else "the message"
     last = path[-1]
     if isinstance(last, int):
         return f"item {last} of {path[-2]!r}" if len(path) > 1 else f"item {last}"
@@ -288,14 +300,16 @@ def _subject(path: list[Any], schema_name: str) -> str:
 
 
 def _where(path: list[Any], root: Any) -> str:
-    """' in the data of a point_add event' for errors below `data` of an Antavo record."""
-    if (
-        path
-        and path[0] == "data"
-        and isinstance(root, dict)
-        and isinstance(root.get("action"), str)
-    ):
+    """' in the data of a 'point_add' event' for errors below `data` of an Antavo record;
+    ' in the properties of a 'point_add' event' below a track message's `properties`."""
+    if not path or not isinstance(root, dict):
+        return ""
+    if path[0] == "data" and isinstance(root.get("action"), str):
         return f" in the data of a {root['action']!r} event"
+    if path[0] == "properties" and isinstance(root.get("event"), str):
+        return f" in the properties of a {root['event']!r} event"
+    if path[0] == "traits" and root.get("type") == "identify":
+        return " in the traits of an identify call"
     return ""
 
 

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 import pytest
 
-from contract_kit.config import Config, ConfigError, LoadedConfig, load, parse
+from contract_kit.config import (
+    Config,
+    ConfigError,
+    LoadedConfig,
+    NonEmpty,
+    describe,
+    load,
+    option_flag,
+    parse,
+)
 
 LOOP_PREVENTION = {
     "Salesforce (Actions)": False,
@@ -163,34 +173,98 @@ class TestErrors:
         assert "pyproject.toml" in str(caught.value)
 
     @pytest.mark.parametrize(
-        ("line", "key"),
+        ("line", "message"),
         [
-            ('events = "point_add"', "events"),
-            ("events = [1, 2]", "events"),
-            ("attributes = true", "attributes"),
-            ("user_id_attribute = 12", "user_id_attribute"),
-            ('event_names = ["point_add"]', "event_names"),
-            ("event_names = { point_add = 1 }", "event_names"),
-            ('integrations = { Mixpanel = "off" }', "integrations"),
-            ("integrations = [1]", "integrations"),
+            (
+                'events = "point_add"',
+                "key 'events': expected a list of non-empty strings, got string \"point_add\"",
+            ),
+            (
+                "events = [1, 2]",
+                "key 'events[0]': expected a non-empty string, got integer 1\n"
+                "{file}: key 'events[1]': expected a non-empty string, got integer 2",
+            ),
+            ('events = ["a", ""]', "key 'events[1]': expected a non-empty string, got \"\""),
+            (
+                "attributes = true",
+                "key 'attributes': expected a list of non-empty strings, got boolean true",
+            ),
+            (
+                "user_id_attribute = 12",
+                "key 'user_id_attribute': expected a non-empty string, got integer 12",
+            ),
+            (
+                'event_names = ["point_add"]',
+                "key 'event_names': expected a table of non-empty strings, "
+                'got list ["point_add"]',
+            ),
+            (
+                "event_names = { point_add = 1 }",
+                "key 'event_names.point_add': expected a non-empty string, got integer 1",
+            ),
+            (
+                # one line for the union (pydantic reports each member), not two
+                'integrations = { Mixpanel = "off" }',
+                "key 'integrations.Mixpanel': expected a boolean or a table, got string \"off\"",
+            ),
+            (
+                'integrations = { "Google Analytics 4" = 1 }',
+                "key 'integrations.\"Google Analytics 4\"': expected a boolean or a table, "
+                "got integer 1",
+            ),
+            (
+                "integrations = [1]",
+                "key 'integrations': expected a table of booleans or tables, got list [1]",
+            ),
+            ("plan = 3", "key 'plan': expected a non-empty string (a folder), got integer 3"),
+            ('plan = ""', "key 'plan': expected a non-empty string (a folder), got \"\""),
+            (
+                'unplanned = "blok"',
+                'key \'unplanned\': expected one of "allow", "warn", "block", got "blok"',
+            ),
+            (
+                "unplanned_properties = 1",
+                'key \'unplanned_properties\': expected one of "allow", "warn", "block", '
+                "got integer 1",
+            ),
+            (
+                "unplanned = 1979-05-27T07:32:00Z",
+                'key \'unplanned\': expected one of "allow", "warn", "block", '
+                "got date-time 1979-05-27T07:32:00+00:00",
+            ),
         ],
     )
-    def test_wrong_type_names_the_key_and_the_file(
-        self, tmp_path: Path, line: str, key: str
+    def test_wrong_type_names_the_file_the_key_and_the_expected_type(
+        self, tmp_path: Path, line: str, message: str
     ) -> None:
         own = write(tmp_path / "contract-kit.toml", line + "\n")
         with pytest.raises(ConfigError) as caught:
             load(explicit=None, directory=tmp_path)
-        message = str(caught.value)
-        assert key in message
-        assert str(own) in message
+        assert str(caught.value) == f"{own}: " + message.replace("{file}", str(own))
 
-    def test_wrong_type_in_pyproject_names_that_file(self, tmp_path: Path) -> None:
+    def test_wrong_type_in_pyproject_names_that_file_and_its_table(self, tmp_path: Path) -> None:
         pyproject = write(tmp_path / "pyproject.toml", "[tool.contract-kit]\nevents = 3\n")
         with pytest.raises(ConfigError) as caught:
             load(explicit=None, directory=tmp_path)
-        assert "events" in str(caught.value)
-        assert str(pyproject) in str(caught.value)
+        assert str(caught.value) == (
+            f"{pyproject} [tool.contract-kit]: key 'events': "
+            "expected a list of non-empty strings, got integer 3"
+        )
+
+    def test_a_long_value_is_cut_short(self, tmp_path: Path) -> None:
+        write(tmp_path / "contract-kit.toml", f"events = {'x' * 500!r}\n")
+        with pytest.raises(ConfigError) as caught:
+            load(explicit=None, directory=tmp_path)
+        assert str(caught.value).endswith(f'got string "{"x" * 58}…')
+
+    def test_unknown_key_lists_the_known_keys(self, tmp_path: Path) -> None:
+        own = write(tmp_path / "contract-kit.toml", 'unplaned = "block"\n')
+        with pytest.raises(ConfigError) as caught:
+            load(explicit=None, directory=tmp_path)
+        assert str(caught.value) == (
+            f"{own}: unknown key 'unplaned' (known keys: user_id_attribute, events, attributes, "
+            "event_names, integrations, plan, unplanned, unplanned_properties)"
+        )
 
     def test_empty_user_id_attribute(self, tmp_path: Path) -> None:
         write(tmp_path / "contract-kit.toml", 'user_id_attribute = ""\n')
@@ -209,8 +283,10 @@ class TestErrors:
         own = write(tmp_path / "contract-kit.toml", f'[integrations]\n"{name}" = true\n')
         with pytest.raises(ConfigError) as caught:
             load(explicit=None, directory=tmp_path)
-        assert name in str(caught.value)
-        assert str(own) in str(caught.value)
+        assert str(caught.value) == (
+            f"{own}: key 'integrations': {name!r} is a loop-prevention entry and must stay false: "
+            f'turning it on sends events back into Salesforce or Antavo (got {{ "{name}" = true }})'
+        )
 
     def test_invalid_toml_names_the_file(self, tmp_path: Path) -> None:
         own = write(tmp_path / "contract-kit.toml", "events = [\n")
@@ -292,3 +368,125 @@ class TestParse:
     def test_loop_prevention_entry_false_is_allowed(self) -> None:
         config = parse({"integrations": {"Antavo (Actions)": False}})
         assert config.integrations_object() == LOOP_PREVENTION
+
+    def test_none_and_non_string_keys_from_python(self) -> None:
+        with pytest.raises(ConfigError) as caught:
+            parse({"user_id_attribute": None, "integrations": {1: True}}, source="api")
+        assert str(caught.value) == (
+            "api: key 'user_id_attribute': expected a non-empty string, got None\n"
+            "api: key 'integrations': expected a string for each key, got integer 1"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# the expected type, in words from the annotation
+
+
+@pytest.mark.parametrize(
+    ("annotation", "words"),
+    [
+        (str, "a string"),
+        (NonEmpty, "a non-empty string"),
+        (list[NonEmpty], "a list of non-empty strings"),
+        (list[dict[str, int]], "a list of tables of integers"),
+        (dict[str, Any], "a table"),
+        (dict[str, list[bool]], "a table of lists of booleans"),
+        (bool | dict[str, Any], "a boolean or a table"),
+        (NonEmpty | None, "a non-empty string"),
+        (Literal["a", "b"], 'one of "a", "b"'),
+        (list[Literal["a", "b"]], 'a list of each one of "a", "b"'),
+        (float, "a number"),
+    ],
+)
+def test_describe_derives_the_words_from_the_annotation(annotation: Any, words: str) -> None:
+    assert describe(annotation) == words
+
+
+def test_every_key_has_words() -> None:
+    for key, field in Config.model_fields.items():
+        assert "<" not in describe(field.rebuild_annotation()), key
+
+
+# ---------------------------------------------------------------------------------------------
+# options over the file, and where each setting came from
+
+
+class TestOverrides:
+    def test_an_option_wins_over_the_file(self, tmp_path: Path) -> None:
+        write(tmp_path / "contract-kit.toml", 'unplanned = "block"\nplan = "from-file"\n')
+        loaded = load(directory=tmp_path, overrides={"unplanned": "allow", "plan": "mine"})
+        assert loaded.config.unplanned == "allow"
+        assert loaded.config.plan == "mine"
+
+    def test_origins_name_default_file_and_option_for_every_key(self, tmp_path: Path) -> None:
+        own = write(tmp_path / "contract-kit.toml", 'events = ["a"]\nunplanned = "block"\n')
+        loaded = load(directory=tmp_path, overrides={"unplanned_properties": "block"})
+        assert loaded.origins == {
+            "user_id_attribute": "default",
+            "events": str(own),
+            "attributes": "default",
+            "event_names": "default",
+            "integrations": "default",
+            "plan": "default",
+            "unplanned": str(own),
+            "unplanned_properties": "option --unplanned-properties",
+        }
+
+    def test_pyproject_origin_names_the_table(self, tmp_path: Path) -> None:
+        pyproject = write(tmp_path / "pyproject.toml", '[tool.contract-kit]\nevents = ["a"]\n')
+        loaded = load(directory=tmp_path)
+        assert loaded.origins["events"] == f"{pyproject} [tool.contract-kit]"
+        assert loaded.origins["attributes"] == "default"
+
+    def test_without_a_file_or_options_everything_is_default(self, tmp_path: Path) -> None:
+        assert set(load(directory=tmp_path).origins.values()) == {"default"}
+        assert LoadedConfig(Config(), None).origins == dict.fromkeys(Config.model_fields, "default")
+
+    def test_options_without_a_file(self, tmp_path: Path) -> None:
+        loaded = load(directory=tmp_path, overrides={"unplanned": "block"})
+        assert loaded.origin is None
+        assert loaded.config.unplanned == "block"
+        assert loaded.origins["unplanned"] == "option --unplanned"
+
+    def test_a_bad_option_value_names_the_option_not_the_file(self, tmp_path: Path) -> None:
+        write(tmp_path / "contract-kit.toml", 'unplanned = "block"\n')
+        with pytest.raises(ConfigError) as caught:
+            load(directory=tmp_path, overrides={"unplanned": "blok", "plan": ""})
+        assert str(caught.value) == (
+            'option --plan: expected a non-empty string (a folder), got ""\n'
+            'option --unplanned: expected one of "allow", "warn", "block", got "blok"'
+        )
+
+    def test_a_bad_file_is_an_error_even_where_an_option_overrides_the_key(
+        self, tmp_path: Path
+    ) -> None:
+        own = write(tmp_path / "contract-kit.toml", 'unplanned = "blok"\n')
+        with pytest.raises(ConfigError) as caught:
+            load(directory=tmp_path, overrides={"unplanned": "warn"})
+        assert str(caught.value).startswith(f"{own}: key 'unplanned'")
+
+    def test_an_unknown_override_is_refused(self, tmp_path: Path) -> None:
+        with pytest.raises(ConfigError, match=r"^option --nope: unknown key 'nope'"):
+            load(directory=tmp_path, overrides={"nope": 1})
+
+    def test_option_flag(self) -> None:
+        assert option_flag("unplanned_properties") == "--unplanned-properties"
+
+
+class TestPlanFolder:
+    def test_plan_in_the_file_is_relative_to_the_file(self, tmp_path: Path) -> None:
+        conf = tmp_path / "conf"
+        conf.mkdir()
+        explicit = write(conf / "settings.toml", 'plan = "plans"\n')
+        assert load(explicit=explicit).plan_folder() == conf / "plans"
+
+    def test_plan_as_an_option_is_relative_to_the_working_directory(self, tmp_path: Path) -> None:
+        conf = tmp_path / "conf"
+        conf.mkdir()
+        explicit = write(conf / "settings.toml", 'plan = "plans"\n')
+        assert load(explicit=explicit, overrides={"plan": "mine"}).plan_folder() == Path("mine")
+
+    def test_default_folder_only_when_it_exists(self, tmp_path: Path) -> None:
+        assert load().plan_folder() is None
+        (tmp_path / "tracking-plan").mkdir()
+        assert load().plan_folder() == Path("tracking-plan")

@@ -24,6 +24,8 @@ class JSONReporter(Reporter):
             document["skipped"] = report.skipped
         if report.configuration is not None:
             document["configuration"] = report.configuration
+        if report.plan is not None:
+            document["plan"] = report.plan
         document["warnings"] = report.warnings
         document["violations"] = [violation.as_dict() for violation in report.violations]
         stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,46 @@
+"""What `contract-kit plan coverage` prints: each planned event and the records that exercise
+it, what no record covers, the unplanned events seen, then a summary line."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from ..tracking_plan.coverage import Coverage
+from .text import plural
+
+
+def report(coverage: Coverage, require_all: bool, out: TextIO) -> None:
+    events = coverage.events()
+    width = max([len(event) for event in events] + [len("identify"), len("event")])
+    out.write(f"{'event':<{width}}  records\n")
+    for event, counts in events.items():
+        total = sum(counts.values())
+        versions = ""
+        if len(counts) > 1:
+            versions = "  (" + ", ".join(f"v{v}: {n}" for v, n in counts.items()) + ")"
+        mark = "" if total else "  ✗ not covered"
+        out.write(f"{event:<{width}}  {total:>7}{versions}{mark}\n")
+    identify = coverage.identify()
+    if identify is not None:
+        mark = "" if identify else "  ✗ not covered"
+        out.write(f"{'identify':<{width}}  {identify:>7}{mark}\n")
+    unplanned = coverage.unplanned()
+    if unplanned:
+        seen = ", ".join(f"{name} ({count})" for name, count in unplanned.items())
+        out.write(f"unplanned events seen: {seen}\n")
+    uncovered = coverage.uncovered()
+    records = coverage.report.records if coverage.report else 0
+    files = coverage.report.files if coverage.report else 0
+    scope = f"{plural(records, 'record')} in {plural(files, 'file')}"
+    covered = f"{len(events) - len(uncovered)} of {plural(len(events), 'planned event')}"
+    failed = require_all and bool(uncovered)
+    line = f"{'failed' if failed else 'ok'}: {covered} covered by {scope}"
+    if uncovered:
+        line += f"; not covered: {', '.join(uncovered)}"
+    out.write(line + "\n")
+    rejected = coverage.report.rejected if coverage.report else 0
+    if rejected:
+        out.write(
+            f"note: {plural(rejected, 'record')} had violations; "
+            "run contract-kit validate or convert to see them\n"
+        )

@@ -1,0 +1,112 @@
+"""Which JSON Schema dialect a plan file is written in, and whether it is a valid schema of it.
+
+Segment writes draft-07 (and puts `id` where draft-07 has `$id`: an unknown keyword there, so it
+is accepted and ignored); hand-written plans may be 2020-12. A file without `$schema` takes the
+dialect of its Segment envelope, else draft-07, Protocols' dialect.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from .. import pointers
+from .model import RULE_TYPES
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+
+#: `$schema` (without a trailing `#`, either scheme) to jsonschema's validator class name.
+_DIALECTS = {
+    "json-schema.org/draft-04/schema": "Draft4Validator",
+    "json-schema.org/draft-06/schema": "Draft6Validator",
+    "json-schema.org/draft-07/schema": "Draft7Validator",
+    "json-schema.org/draft/2019-09/schema": "Draft201909Validator",
+    "json-schema.org/draft/2020-12/schema": "Draft202012Validator",
+}
+
+
+def _key(uri: str) -> str:
+    return uri.split("://", 1)[-1].rstrip("#")
+
+
+def dialect_of(schema: Any, envelope: Any = None) -> str:
+    """The `$schema` that governs `schema`: its own, its envelope's, or draft-07."""
+    for holder in (schema, envelope):
+        if isinstance(holder, dict) and isinstance(holder.get("$schema"), str):
+            return str(holder["$schema"])
+    return DRAFT_07
+
+
+def known(dialect: str) -> bool:
+    return _key(dialect) in _DIALECTS
+
+
+@cache
+def validator_class(dialect: str) -> type[Validator]:
+    """jsonschema's class for `dialect`, with ECMA-262 `pattern` semantics (patterns.py)."""
+    import jsonschema
+    from jsonschema import validators
+
+    from .. import patterns
+
+    base = getattr(jsonschema, _DIALECTS[_key(dialect)])
+    extended: type[Validator] = validators.extend(base, {"pattern": patterns.keyword})  # type: ignore[no-untyped-call]
+    return extended
+
+
+def schema_problem(schema: Any, dialect: str) -> tuple[str, str] | None:
+    """(pointer, message) of the first thing that makes `schema` unusable, or None."""
+    if not isinstance(schema, dict | bool):
+        return "", "a schema must be a JSON object (or true / false)"
+    if not known(dialect):
+        names = "draft-07 or 2020-12 (also draft-04, draft-06, 2019-09)"
+        return "/$schema", f"$schema {dialect!r} is not a dialect contract-kit knows: use {names}"
+    from jsonschema.exceptions import best_match
+
+    cls = validator_class(dialect)
+    error = best_match(cls(cls.META_SCHEMA).iter_errors(schema))
+    if error is not None:
+        where = pointers.join(error.absolute_path)
+        return where, f"not a valid {_short(dialect)} schema: {error.message}"
+    return _compile_problem(schema, dialect)
+
+
+def _short(dialect: str) -> str:
+    key = _key(dialect)
+    return key.rsplit("/", 2)[-2] if key.endswith("/schema") else key
+
+
+def _compile_problem(schema: Any, dialect: str) -> tuple[str, str] | None:
+    """What the compiled validator refuses: a `$ref` that leads nowhere (nothing is fetched
+    over the network), a `pattern` that is not a regular expression."""
+    from .checking import CompileError, compile_schema
+
+    try:
+        compile_schema(schema, dialect)
+    except (ValueError, CompileError) as error:
+        return "", f"cannot be used as a schema: {str(error).splitlines()[0]}"
+    return None
+
+
+def manifest_problem(value: Any) -> tuple[str, str] | None:
+    """(pointer, message) of the first thing wrong with a plan.json, or None."""
+    if not isinstance(value, dict):
+        return "", "plan.json must be a JSON object"
+    if not isinstance(value.get("form"), str):
+        return "/form", "plan.json needs 'form': the Segment export it came from"
+    rules = value.get("rules")
+    if not isinstance(rules, list):
+        return "/rules", "plan.json needs 'rules', a list"
+    for index, record in enumerate(rules):
+        where = f"/rules/{index}"
+        if not isinstance(record, dict) or not isinstance(record.get("file"), str):
+            return where, "each rule needs 'file', the schema file's path in the folder"
+        if record.get("type") not in RULE_TYPES:
+            return f"{where}/type", f"'type' must be one of {', '.join(RULE_TYPES)}"
+        version = record.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            return f"{where}/version", "'version' must be a positive integer"
+    return None

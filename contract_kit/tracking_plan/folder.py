@@ -1,0 +1,220 @@
+"""A plan folder read into a TrackingPlan, every file checked; and a TrackingPlan written out.
+
+A plan that cannot be used is a usage error (PlanError), named by file, line and column: a file
+that is not JSON, a schema its dialect's metaschema refuses, a `$ref` that leads nowhere, two
+files for one version of a rule, a `.json` file the layout has no place for.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .. import atomic, jsonio, pointers
+from . import dialects
+from .model import (
+    MANIFEST,
+    RULE_TYPES,
+    SUFFIX,
+    Document,
+    Policy,
+    Rule,
+    RuleType,
+    TrackingPlan,
+    file_for,
+    parse_file_name,
+)
+
+MANIFEST_FORMAT = "contract-kit tracking plan 1"
+
+
+class PlanError(Exception):
+    """A tracking plan that cannot be used: names the file and the problem (exit code 2)."""
+
+
+def load(
+    folder: Path, *, unplanned: Policy = "warn", unplanned_properties: Policy = "warn"
+) -> TrackingPlan:
+    """Every rule in `folder`, checked. Raises PlanError."""
+    if not folder.is_dir():
+        raise PlanError(f"{folder}: tracking-plan folder not found")
+    shown = folder.as_posix()
+    manifest = _read_manifest(folder)
+    listed = {record["file"]: record for record in manifest.get("rules", [])}
+    found = sorted(_plan_files(folder))
+    missing = sorted(set(listed) - set(found))
+    if missing:
+        raise PlanError(f"{folder / MANIFEST}: names {missing[0]}, which is not in the folder")
+    order = [*listed, *(name for name in found if name not in listed)]
+    rules: list[Rule] = []
+    seen: dict[tuple[RuleType, str | None, int], str] = {}
+    for relative in order:
+        rule = _read_rule(folder, relative, listed.get(relative))
+        identity = (rule.type, rule.key, rule.version)
+        if identity in seen:
+            raise PlanError(
+                f"{shown}/{relative}: version {rule.version} of {rule.label} is also in "
+                f"{seen[identity]}; keep one file per version"
+            )
+        seen[identity] = relative
+        rules.append(rule)
+    document = None
+    if "form" in manifest:
+        document = Document(manifest["form"], manifest.get("document"))
+    return TrackingPlan(shown, tuple(rules), document, unplanned, unplanned_properties)
+
+
+def _plan_files(folder: Path) -> list[str]:
+    """The `.json` files of the folder (the manifest aside), as layout paths."""
+    names = []
+    for root, directories, files in os.walk(folder):
+        directories[:] = sorted(d for d in directories if not d.startswith("."))
+        for name in files:
+            if not name.endswith(".json"):
+                continue  # notes and READMEs may live beside the schemas
+            relative = (Path(root) / name).relative_to(folder).as_posix()
+            if relative == MANIFEST:
+                continue
+            if parse_file_name(relative) is None:
+                raise PlanError(
+                    f"{folder.as_posix()}/{relative}: not a file of a tracking plan: expected "
+                    f"common{SUFFIX}, identify{SUFFIX} or track/<event>{SUFFIX} "
+                    f"(a version other than the current one: track/<event>@<version>{SUFFIX})"
+                )
+            names.append(relative)
+    return names
+
+
+def _read_json(path: Path) -> tuple[Any, str]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PlanError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise PlanError(f"{path}: cannot read: {error.strerror}") from None
+    text = text.removeprefix("\ufeff")
+    try:
+        parsed = jsonio.parse(text)
+    except jsonio.JSONSyntaxError as error:
+        line, column = jsonio.line_column(text, error.offset)
+        raise PlanError(f"{path}:{line}:{column}: {error}") from None
+    if parsed.findings:
+        finding = parsed.findings[0]
+        raise PlanError(_at(path, text, finding.pointer, finding.message))
+    return parsed.value, text
+
+
+def _at(path: Path, text: str, pointer: str, message: str) -> str:
+    """`path:line:column: pointer: message`, the pointer located in the file's text."""
+    line, column = jsonio.line_column(text, jsonio.locate(text, pointers.split(pointer)))
+    return f"{path}:{line}:{column}: {pointer or '(root)'}: {message}"
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    if not path.is_file():
+        return {}
+    value, text = _read_json(path)
+    problem = dialects.manifest_problem(value)
+    if problem is not None:
+        raise PlanError(_at(path, text, *problem))
+    return dict(value)
+
+
+def _read_rule(folder: Path, relative: str, record: dict[str, Any] | None) -> Rule:
+    path = folder / relative
+    schema, text = _read_json(path)
+    named = parse_file_name(relative)
+    assert named is not None  # _plan_files let only layout files through
+    record = record or {}
+    version = named.version or record.get("version") or 1
+    if record and (record["type"], record.get("key")) != (named.type, named.key):
+        raise PlanError(
+            f"{folder / MANIFEST}: {relative} is listed as {record['type']} "
+            f"{record.get('key')!r}, but its name makes it {named.type} {named.key!r}"
+        )
+    envelope = record.get("envelope")
+    problem = dialects.schema_problem(schema, dialects.dialect_of(schema, envelope))
+    if problem is not None:
+        raise PlanError(_at(path, text, *problem))
+    return Rule(named.type, named.key, version, schema, relative, envelope, record.get("entry"))
+
+
+def write(plan: TrackingPlan, folder: Path) -> None:
+    """Write `plan` as a folder, replacing a plan folder already there as one step: the new
+    folder is made beside it and renamed into place. Refuses to replace a folder that holds
+    anything but a plan."""
+    if folder.exists():
+        _refuse_unless_plan(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        manifest_rules = []
+        for rule in plan.rules:
+            target = staging / rule.file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic.write_text(target, jsonio.dump_pretty(rule.schema))
+            manifest_rules.append(
+                {
+                    "file": rule.file,
+                    "type": rule.type,
+                    "key": rule.key,
+                    "version": rule.version,
+                    "entry": rule.entry,
+                    "envelope": rule.envelope,
+                }
+            )
+        if plan.document is not None:
+            manifest = {
+                "format": MANIFEST_FORMAT,
+                "form": plan.document.form,
+                "document": plan.document.skeleton,
+                "rules": manifest_rules,
+            }
+            atomic.write_text(staging / MANIFEST, jsonio.dump_pretty(manifest))
+        _swap_in(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _refuse_unless_plan(folder: Path) -> None:
+    if not folder.is_dir():
+        raise PlanError(f"{folder}: exists and is not a folder")
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_dir() and relative in {"track", "page", "screen"}:
+            continue
+        if path.is_file() and (relative == MANIFEST or parse_file_name(relative) is not None):
+            continue
+        raise PlanError(
+            f"{folder}: holds {relative}, which is not part of a tracking plan; "
+            "refusing to replace the folder (import into a new or plan-only folder)"
+        )
+
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    """Put `staging` where `folder` is: the old plan is moved aside, then removed."""
+    if not folder.exists():
+        staging.rename(folder)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{folder.name}-old-", dir=folder.parent))
+    old.rmdir()
+    folder.rename(old)
+    try:
+        staging.rename(folder)
+    except OSError:
+        old.rename(folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def rule_file(type_: RuleType, key: str | None, version: int, current: int) -> str:
+    """The file a rule is written to: the current version without a version in its name."""
+    return file_for(type_, key, None if version == current else version)
+
+
+__all__ = ["RULE_TYPES", "PlanError", "load", "rule_file", "write"]

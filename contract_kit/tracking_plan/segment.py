@@ -1,0 +1,255 @@
+"""Segment's tracking-plan exports into rules, and rules back into the export they came from.
+
+Three forms are read:
+- `public-api`: the Public API's response, `{"data": {"rules": [...], ...}}`; each rule has
+  `type`, `key`, `version` and a `jsonSchema` that wraps the whole event (the properties' schema
+  sits at `properties.properties`, the traits' at `properties.traits`);
+- `rules`: the same rules as a bare list;
+- `config-api`: the legacy Config API plan, `{"rules": {"global": schema, "events": [...],
+  "identify_traits": [...], "group_traits": [...]}}`, whose entries hold `name`, `version` and
+  a whole-event schema under `rules`.
+
+Import unwraps each schema into the file a person edits and keeps everything else (the rest of
+the envelope, every member of the rule, the document around the rules) in plan.json, so that
+exporting in the same form gives back the same document.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from . import dialects
+from .folder import PlanError, rule_file
+from .model import PLACEMENTS, RULE_TYPES, Document, Rule, RuleType, TrackingPlan
+
+FORMS = ("public-api", "rules", "config-api")
+#: Legacy Config API lists and the rule type of their entries.
+_LEGACY_LISTS: dict[str, RuleType] = {
+    "events": "TRACK",
+    "identify_traits": "IDENTIFY",
+    "group_traits": "GROUP",
+}
+
+
+def read(document: Any, source: str) -> TrackingPlan:
+    """The rules of a Segment export (`source` names it in errors). Raises PlanError."""
+    form, skeleton, located = _split(document, source)
+    rules: list[Rule] = []
+    seen: dict[tuple[RuleType, str | None, int], str] = {}
+    for where, type_, key, version, whole, entry in located:
+        if (type_, key, version) in seen:
+            raise PlanError(
+                f"{source}: {where}: {type_} {key!r} version {version} is also at "
+                f"{seen[(type_, key, version)]}"
+            )
+        seen[(type_, key, version)] = where
+        schema, envelope = _unwrap(type_, whole)
+        problem = dialects.schema_problem(schema, dialects.dialect_of(schema, envelope))
+        if problem is not None:
+            inner = "/".join(PLACEMENTS[type_].inner)
+            at = f"{where}{'/' + inner if inner else ''}{problem[0]}"
+            raise PlanError(f"{source}: {at}: {problem[1]}")
+        rules.append(Rule(type_, key, version, schema, "", envelope, entry))
+    return TrackingPlan("", tuple(_name_files(rules)), Document(form, skeleton))
+
+
+def _name_files(rules: list[Rule]) -> list[Rule]:
+    """Each rule's file: the highest version of a rule without a version in its name."""
+    highest: dict[tuple[RuleType, str | None], int] = {}
+    for rule in rules:
+        name = (rule.type, rule.key)
+        highest[name] = max(highest.get(name, 0), rule.version)
+    return [
+        Rule(r.type, r.key, r.version, r.schema,
+             rule_file(r.type, r.key, r.version, highest[(r.type, r.key)]), r.envelope, r.entry)
+        for r in rules
+    ]  # fmt: skip
+
+
+Located = tuple[str, RuleType, str | None, int, Any, dict[str, Any] | None]
+"""(pointer in the export, type, key, version, whole-event schema, entry with None for it)."""
+
+
+def _split(document: Any, source: str) -> tuple[str, Any, list[Located]]:
+    if isinstance(document, list):
+        return (
+            "rules",
+            None,
+            [_public_rule(rule, f"/{i}", source) for i, rule in enumerate(document)],
+        )
+    if isinstance(document, dict):
+        data = document.get("data")
+        if isinstance(data, dict) and isinstance(data.get("rules"), list):
+            skeleton = copy.deepcopy(document)
+            skeleton["data"]["rules"] = None
+            located = [
+                _public_rule(rule, f"/data/rules/{i}", source)
+                for i, rule in enumerate(data["rules"])
+            ]
+            return "public-api", skeleton, located
+        rules = document.get("rules")
+        if isinstance(rules, dict) and isinstance(rules.get("events"), list):
+            return "config-api", *_legacy(document, source)
+    raise PlanError(
+        f"{source}: not a Segment tracking-plan export: expected the Public API's "
+        '{"data": {"rules": [...]}}, a list of rules, or a Config API plan with rules.events'
+    )
+
+
+def _public_rule(rule: Any, where: str, source: str) -> Located:
+    if not isinstance(rule, dict):
+        raise PlanError(f"{source}: {where}: a rule must be an object")
+    type_ = rule.get("type")
+    if type_ not in RULE_TYPES:
+        raise PlanError(
+            f"{source}: {where}/type: must be one of {', '.join(RULE_TYPES)}, got {type_!r}"
+        )
+    key = rule.get("key")
+    if PLACEMENTS[type_].keyed and not (isinstance(key, str) and key):
+        raise PlanError(f"{source}: {where}/key: a {type_} rule needs a non-empty 'key'")
+    if "jsonSchema" not in rule:
+        raise PlanError(f"{source}: {where}: the rule has no 'jsonSchema'")
+    version = _version(rule.get("version", 1), f"{where}/version", source)
+    entry = {name: None if name == "jsonSchema" else value for name, value in rule.items()}
+    return (
+        where,
+        type_,
+        key if PLACEMENTS[type_].keyed else None,
+        version,
+        rule["jsonSchema"],
+        entry,
+    )
+
+
+def _version(value: Any, where: str, source: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise PlanError(f"{source}: {where}: a version is a positive integer, got {value!r}")
+
+
+def _legacy(document: dict[str, Any], source: str) -> tuple[Any, list[Located]]:
+    skeleton = copy.deepcopy(document)
+    located: list[Located] = []
+    rules = document["rules"]
+    if "global" in rules:
+        located.append(("/rules/global", "COMMON", None, 1, rules["global"], None))
+        skeleton["rules"]["global"] = None
+    for name, type_ in _LEGACY_LISTS.items():
+        entries = rules.get(name)
+        if name not in rules:
+            continue
+        if not isinstance(entries, list):
+            raise PlanError(f"{source}: /rules/{name}: must be a list")
+        skeleton["rules"][name] = []
+        for index, entry in enumerate(entries):
+            where = f"/rules/{name}/{index}"
+            if not isinstance(entry, dict) or "rules" not in entry:
+                raise PlanError(f"{source}: {where}: an entry needs 'rules', its JSON Schema")
+            key = entry.get("name")
+            if type_ == "TRACK" and not (isinstance(key, str) and key):
+                raise PlanError(f"{source}: {where}/name: an event needs a non-empty 'name'")
+            version = _version(entry.get("version", 1), f"{where}/version", source)
+            kept = {k: None if k == "rules" else v for k, v in entry.items()}
+            located.append((where, type_, key if type_ == "TRACK" else None, version,
+                            entry["rules"], kept))  # fmt: skip
+    return skeleton, located
+
+
+def _unwrap(type_: RuleType, whole: Any) -> tuple[Any, Any]:
+    """(the file's schema, the envelope with None in its place); COMMON is all file."""
+    inner = PLACEMENTS[type_].inner
+    if not inner:
+        return whole, None
+    envelope = copy.deepcopy(whole)
+    node = envelope
+    for token in inner[:-1]:
+        node = node.get(token) if isinstance(node, dict) else None
+    if isinstance(node, dict) and inner[-1] in node:
+        schema = node[inner[-1]]
+        node[inner[-1]] = None
+        return schema, envelope
+    return {}, envelope  # the event's schema says nothing of its properties
+
+
+def wrap(rule: Rule) -> Any:
+    """Segment's whole-event `jsonSchema` for a rule: its envelope with the file put back, or
+    (a rule written by hand) a draft-07 object schema holding it where Segment expects it."""
+    inner = rule.placement.inner
+    if not inner:
+        return rule.schema
+    envelope = (
+        copy.deepcopy(rule.envelope)
+        if rule.envelope is not None
+        else {"$schema": dialects.DRAFT_07, "type": "object"}
+    )
+    node = envelope
+    for token in inner[:-1]:
+        node = node.setdefault(token, {}) if isinstance(node, dict) else None
+    if not isinstance(node, dict):
+        return envelope
+    if rule.envelope is None or node.get(inner[-1], 0) is None or rule.schema != {}:
+        node[inner[-1]] = rule.schema
+    return envelope
+
+
+def write(plan: TrackingPlan, form: str | None = None) -> Any:
+    """The plan as a Segment export: in `form`, else the form it was imported from, else the
+    Public API's."""
+    origin = plan.document.form if plan.document is not None else None
+    form = form or origin or "public-api"
+    same = form == origin
+    if form == "config-api":
+        return _write_legacy(plan, same)
+    rules = [_public_entry(rule, same) for rule in plan.rules]
+    if form == "rules":
+        return rules
+    skeleton = copy.deepcopy(plan.document.skeleton) if same and plan.document else None
+    if not isinstance(skeleton, dict) or not isinstance(skeleton.get("data"), dict):
+        skeleton = {"data": {"rules": None}}
+    skeleton["data"]["rules"] = rules
+    return skeleton
+
+
+def _public_entry(rule: Rule, same_form: bool) -> dict[str, Any]:
+    if same_form and rule.entry is not None:
+        return {name: wrap(rule) if value is None and name == "jsonSchema" else value
+                for name, value in rule.entry.items()}  # fmt: skip
+    entry: dict[str, Any] = {} if rule.key is None else {"key": rule.key}
+    entry.update(type=rule.type, version=rule.version)
+    description = (rule.entry or {}).get("description")
+    if description is not None:
+        entry["description"] = description
+    entry["jsonSchema"] = wrap(rule)
+    return entry
+
+
+def _write_legacy(plan: TrackingPlan, same_form: bool) -> dict[str, Any]:
+    skeleton = copy.deepcopy(plan.document.skeleton) if same_form and plan.document else None
+    if not isinstance(skeleton, dict) or not isinstance(skeleton.get("rules"), dict):
+        skeleton = {"rules": {"events": []}}
+    rules = skeleton["rules"]
+    for rule in plan.rules:
+        if rule.type == "COMMON":
+            rules["global"] = wrap(rule)
+            continue
+        lists = {type_: name for name, type_ in _LEGACY_LISTS.items()}
+        if rule.type not in lists:
+            raise PlanError(
+                f"{plan.file_path(rule)}: the Config API form has no place for "
+                f"{rule.type} rules; export with --form public-api"
+            )
+        rules.setdefault(lists[rule.type], []).append(_legacy_entry(rule, same_form))
+    return skeleton
+
+
+def _legacy_entry(rule: Rule, same_form: bool) -> dict[str, Any]:
+    if same_form and rule.entry is not None:
+        return {name: wrap(rule) if value is None and name == "rules" else value
+                for name, value in rule.entry.items()}  # fmt: skip
+    entry: dict[str, Any] = {} if rule.key is None else {"name": rule.key}
+    description = (rule.entry or {}).get("description")
+    if description is not None:
+        entry["description"] = description
+    entry.update(version=rule.version, rules=wrap(rule))
+    return entry
