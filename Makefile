@@ -45,6 +45,14 @@ demo: $(STAMP_RUN)
 	@echo
 	@echo "== contract-kit diff fixtures/antavo fixtures/golden"
 	$(BIN)/contract-kit diff fixtures/antavo fixtures/golden
+	@echo
+	@echo "== contract-kit plan coverage fixtures/antavo --plan fixtures/tracking-plan --require-all"
+	$(BIN)/contract-kit plan coverage fixtures/antavo --plan fixtures/tracking-plan --require-all
+	@echo
+	@echo "== contract-kit convert fixtures/plan-violations/new-events.ndjson --plan fixtures/tracking-plan  (expected to fail)"
+	@$(BIN)/contract-kit convert fixtures/plan-violations/new-events.ndjson --plan fixtures/tracking-plan >/dev/null; status=$$?; \
+	  echo "(exit code $$status, as expected: a review rated 6 breaks the plan; the two warnings do not fail)"; \
+	  test $$status -eq 1
 
 test: $(STAMP_DEV)
 	$(BIN)/python -m pytest

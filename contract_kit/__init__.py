@@ -22,11 +22,14 @@ _EXPORTS = {
     "ConfigError": "config_files",
     "Conversion": "api",
     "MESSAGE_ID_NAMESPACE": "transform",
+    "PlanError": "tracking_plan",
     "Report": "report",
+    "TrackingPlan": "tracking_plan",
     "UsageError": "sources",
     "Violation": "violations",
     "convert": "api",
     "load_config": "api",
+    "load_plan": "tracking_plan",
     "validate": "api",
 }
 
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
     from .config_files import ConfigError
     from .report import Report
     from .sources import UsageError
+    from .tracking_plan import PlanError, TrackingPlan
+    from .tracking_plan import load as load_plan
     from .transform import MESSAGE_ID_NAMESPACE
     from .violations import Violation
 
@@ -44,7 +49,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'contract_kit' has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+    attribute = "load" if name == "load_plan" else name
+    return getattr(importlib.import_module(f".{module}", __name__), attribute)
 
 
 __all__ = [
@@ -52,11 +58,14 @@ __all__ = [
     "Config",
     "ConfigError",
     "Conversion",
+    "PlanError",
     "Report",
+    "TrackingPlan",
     "UsageError",
     "Violation",
     "__version__",
     "convert",
     "load_config",
+    "load_plan",
     "validate",
 ]

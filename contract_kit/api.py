@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from . import config as config_file
-from . import pipeline, sources
+from . import pipeline, sources, tracking_plan
 from .config import Config
 from .report import Report, collect, parsed_into
+from .tracking_plan import TrackingPlan
 from .violations import Violation
 
 PathInput = str | os.PathLike[str]
@@ -37,22 +38,37 @@ class Conversion:
         return self.report.violations
 
 
-def validate(source: Input, *, kind: pipeline.KindOption = "auto", strict: bool = False) -> Report:
-    """Check files, directories or in-memory records/messages against the contract.
+def validate(
+    source: Input,
+    *,
+    kind: pipeline.KindOption = "auto",
+    strict: bool = False,
+    plan: PathInput | TrackingPlan | None = None,
+) -> Report:
+    """Check files, directories or in-memory records/messages against the contract, and the
+    Segment messages among them against the tracking `plan` (a folder, or a loaded plan).
 
     >>> validate("fixtures/antavo").ok
     True
     """
     inputs = _sources(source)
-    job = pipeline.Job("validate", kind=kind, strict=strict)
+    job = pipeline.Job("validate", kind=kind, strict=strict, plan=_plan(plan))
     return collect("validate", inputs, pipeline.run(inputs, job))
 
 
-def convert(source: Input, *, config: Config | None = None) -> Conversion:
-    """Convert Antavo records (files, directories or in-memory values) into Segment messages."""
+def convert(
+    source: Input,
+    *,
+    config: Config | None = None,
+    plan: PathInput | TrackingPlan | None = None,
+) -> Conversion:
+    """Convert Antavo records (files, directories or in-memory values) into Segment messages,
+    checked against the tracking `plan` if one is given (its unplanned settings are the
+    config's)."""
     inputs = _sources(source)
     messages: list[dict[str, Any]] = []
-    job = pipeline.Job("convert", kind="antavo", config=config or Config())
+    config = config or Config()
+    job = pipeline.Job("convert", kind="antavo", config=config, plan=_plan(plan, config))
     batches = pipeline.run(inputs, job)
     return Conversion(messages, collect("convert", inputs, batches, parsed_into(messages)))
 
@@ -63,6 +79,20 @@ def load_config(path: PathInput | None = None, directory: PathInput | None = Non
     Raises ConfigError naming the file, the key and the expected type."""
     explicit = Path(path) if path is not None else None
     return config_file.load(explicit, Path(directory) if directory is not None else None).config
+
+
+def _plan(
+    given: PathInput | TrackingPlan | None, config: Config | None = None
+) -> TrackingPlan | None:
+    """A plan folder loaded (raising tracking_plan.PlanError), with the config's settings."""
+    if given is None or isinstance(given, TrackingPlan):
+        return given
+    settings = config or Config()
+    return tracking_plan.load(
+        Path(given),
+        unplanned=settings.unplanned,
+        unplanned_properties=settings.unplanned_properties,
+    )
 
 
 def _sources(source: Input) -> list[sources.Source]:

@@ -370,3 +370,31 @@ def test_compiled_and_reference_agree_on_tricky_strings(tmp_path: Path, text: st
         expected = [e.message for e in reference.iter_errors(properties)]
         found = checking.check(track("e", properties), plan).findings
         assert bool(found) == bool(expected), (member, text, compiled_valid, expected)
+
+
+def test_the_readme_worked_example_is_what_convert_prints(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(REPO)
+    result = run(
+        "convert", "fixtures/plan-violations/new-events.ndjson", "--plan",
+        "fixtures/tracking-plan", "-o", str(tmp_path / "out.ndjson"),
+    )  # fmt: skip
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 5
+    for line in result.stderr.splitlines():
+        assert f"\n{line}\n" in readme, line
+
+
+def test_the_python_api_takes_a_plan_folder(tmp_path: Path) -> None:
+    import contract_kit
+
+    report = contract_kit.validate(track("point_add", {"points": "ten"}), plan=SAMPLE_PLAN)
+    assert [(v.pointer, v.layer) for v in report.violations] == [("/properties/points", "plan")]
+    plan = contract_kit.load_plan(SAMPLE_PLAN, unplanned="block")
+    rejected = contract_kit.convert(record("wishlist_add", {"item": "x"}), plan=plan)
+    assert rejected.messages == []
+    assert [v.keyword for v in rejected.violations] == ["unplannedEvent"]
+    with pytest.raises(contract_kit.PlanError, match="tracking-plan folder not found"):
+        contract_kit.validate(track("x", {}), plan=tmp_path / "nowhere")
