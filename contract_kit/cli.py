@@ -65,12 +65,12 @@ def _jobs_option(command: F) -> F:
     )(command)
 
 
-def _format_option(help_text: str) -> Callable[[F], F]:
-    """--format, one of the registered reporters."""
+def _format_option(help_text: str, choices: list[str] | None = None) -> Callable[[F], F]:
+    """--format: one of `choices`, by default the registered reporters."""
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(sorted(reporters.REPORTERS)),
+        type=click.Choice(choices or sorted(reporters.REPORTERS)),
         default="text",
         show_default=True,
         help=help_text,
@@ -391,14 +391,7 @@ def _reject_writer(stream: BinaryIO) -> Callable[[pipeline.Reject], None]:
 @click.option(
     "--force", is_flag=True, help="Allow --update when the CI environment variable is set."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
+@_format_option("Report format.", ["text", "json"])
 def diff_command(
     input_dir: Path, golden_dir: Path, config_path: Path | None, update: bool, force: bool,
     output_format: str,
@@ -493,17 +486,14 @@ def _plan_folder_option(help_text: str) -> Callable[[F], F]:
     )
 
 
-def _configured_folder(config_path: Path | None, folder: Path | None) -> Path:
-    """--plan, else the configuration's plan, else ./tracking-plan."""
-    if folder is not None:
-        return folder
-    with _usage_errors():
-        found = config_files.find(config_path) is not None
-    if found:
-        configured = _load_config(config_path, announce=False).plan_folder()
-        if configured is not None:
-            return configured
-    return Path(config_files.DEFAULT_PLAN)
+def _plan_config(
+    config_path: Path | None, folder: Path | None, announce: bool = False
+) -> tuple[LoadedConfig, Path]:
+    """The configuration, and the plan folder: --plan, else the configuration's `plan`, else
+    ./tracking-plan (whether it exists or not: the command says so)."""
+    overrides = {} if folder is None else {"plan": str(folder)}
+    loaded = _load_config(config_path, announce, overrides)
+    return loaded, loaded.plan_folder() or Path(config_files.DEFAULT_PLAN)
 
 
 @plan_group.command(name="import")
@@ -523,7 +513,7 @@ def plan_import(export_file: Path, folder: Path | None, config_path: Path | None
     """
     from . import tracking_plan
 
-    target = _configured_folder(config_path, folder)
+    _, target = _plan_config(config_path, folder)
     with _usage_errors():
         plan = tracking_plan.import_file(export_file, target)
     for rule in plan.rules:
@@ -556,7 +546,7 @@ def plan_export(
     """Write the plan folder as a Segment tracking-plan export (JSON)."""
     from . import tracking_plan
 
-    target = _configured_folder(config_path, folder)
+    _, target = _plan_config(config_path, folder)
     with _usage_errors():
         document = tracking_plan.export(target, form)
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -574,7 +564,7 @@ def plan_check(folder: Path | None, config_path: Path | None) -> None:
     every $ref resolvable without the network, one file per rule version."""
     from . import tracking_plan
 
-    target = _configured_folder(config_path, folder)
+    _, target = _plan_config(config_path, folder)
     with _usage_errors():
         plan = tracking_plan.load(target)
     click.echo(
@@ -590,14 +580,7 @@ def plan_check(folder: Path | None, config_path: Path | None) -> None:
 @click.option(
     "--require-all", is_flag=True, help="Exit 1 when a planned event has no record exercising it."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
+@_format_option("Report format.", ["text", "json"])
 @_jobs_option
 def plan_coverage(
     paths: tuple[str, ...], config_path: Path | None, folder: Path | None, require_all: bool,
@@ -612,9 +595,7 @@ def plan_coverage(
     from .reporters import coverage_text
     from .tracking_plan.coverage import Coverage
 
-    overrides = {} if folder is None else {"plan": str(folder)}
-    loaded = _load_config(config_path, announce=output_format == "text", overrides=overrides)
-    target = loaded.plan_folder() or Path(config_files.DEFAULT_PLAN)
+    loaded, target = _plan_config(config_path, folder, announce=output_format == "text")
     with _usage_errors():
         plan = tracking_plan.load(target, unplanned="warn", unplanned_properties="allow")
         inputs = sources.collect(paths)
@@ -637,14 +618,7 @@ def config_group() -> None:
 @config_group.command(name="show")
 @_config_option
 @_plan_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("Output format.", ["text", "json"])
 def config_show(
     config_path: Path | None, plan: Path | None, unplanned: str | None,
     unplanned_properties: str | None, output_format: str,

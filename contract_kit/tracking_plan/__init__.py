@@ -14,7 +14,6 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from .. import jsonio
 from .folder import PlanError, load
 from .model import Policy, Rule, TrackingPlan
 
@@ -27,7 +26,7 @@ def import_file(source: Path, folder: Path) -> TrackingPlan:
     from . import folder as folders
     from . import segment
 
-    document = _read_export(source)
+    document, _ = folders.read_json(source)
     plan = segment.read(document, str(source))
     plan = dataclasses.replace(plan, folder=folder.as_posix())
     folders.write(plan, folder)
@@ -39,23 +38,3 @@ def export(folder: Path, form: str | None = None) -> Any:
     from . import segment
 
     return segment.write(load(folder), form)
-
-
-def _read_export(source: Path) -> Any:
-    try:
-        text = source.read_bytes().decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        raise PlanError(
-            f"{source}: not UTF-8 text ({error.reason} at byte {error.start})"
-        ) from None
-    except OSError as error:
-        raise PlanError(f"{source}: cannot read: {error.strerror}") from None
-    try:
-        parsed = jsonio.parse(text)
-    except jsonio.JSONSyntaxError as error:
-        line, column = jsonio.line_column(text, error.offset)
-        raise PlanError(f"{source}:{line}:{column}: {error}") from None
-    if parsed.findings:
-        finding = parsed.findings[0]
-        raise PlanError(f"{source}: {finding.pointer}: {finding.message}")
-    return parsed.value

@@ -88,7 +88,9 @@ def _plan_files(folder: Path) -> list[str]:
     return names
 
 
-def _read_json(path: Path) -> tuple[Any, str]:
+def read_json(path: Path) -> tuple[Any, str]:
+    """A JSON file, strictly (duplicate keys, NaN...), and its text. Raises PlanError naming
+    the file, line and column."""
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
@@ -117,7 +119,7 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST
     if not path.is_file():
         return {}
-    value, text = _read_json(path)
+    value, text = read_json(path)
     problem = dialects.manifest_problem(value)
     if problem is not None:
         raise PlanError(_at(path, text, *problem))
@@ -126,7 +128,7 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
 
 def _read_rule(folder: Path, relative: str, record: dict[str, Any] | None) -> Rule:
     path = folder / relative
-    schema, text = _read_json(path)
+    schema, text = read_json(path)
     named = parse_file_name(relative)
     assert named is not None  # _plan_files let only layout files through
     record = record or {}

@@ -24,6 +24,7 @@ from .folder import PlanError, rule_file
 from .model import PLACEMENTS, RULE_TYPES, Document, Rule, RuleType, TrackingPlan
 
 FORMS = ("public-api", "rules", "config-api")
+PUBLIC_API_FORMS = ("public-api", "rules")
 #: Legacy Config API lists and the rule type of their entries.
 _LEGACY_LISTS: dict[str, RuleType] = {
     "events": "TRACK",
@@ -37,7 +38,7 @@ def read(document: Any, source: str) -> TrackingPlan:
     form, skeleton, located = _split(document, source)
     rules: list[Rule] = []
     seen: dict[tuple[RuleType, str | None, int], str] = {}
-    for where, type_, key, version, whole, entry in located:
+    for where, schema_at, type_, key, version, whole, entry in located:
         if (type_, key, version) in seen:
             raise PlanError(
                 f"{source}: {where}: {type_} {key!r} version {version} is also at "
@@ -48,7 +49,7 @@ def read(document: Any, source: str) -> TrackingPlan:
         problem = dialects.schema_problem(schema, dialects.dialect_of(schema, envelope))
         if problem is not None:
             inner = "/".join(PLACEMENTS[type_].inner)
-            at = f"{where}{'/' + inner if inner else ''}{problem[0]}"
+            at = f"{schema_at}{'/' + inner if inner else ''}{problem[0]}"
             raise PlanError(f"{source}: {at}: {problem[1]}")
         rules.append(Rule(type_, key, version, schema, "", envelope, entry))
     return TrackingPlan("", tuple(_name_files(rules)), Document(form, skeleton))
@@ -67,8 +68,9 @@ def _name_files(rules: list[Rule]) -> list[Rule]:
     ]  # fmt: skip
 
 
-Located = tuple[str, RuleType, str | None, int, Any, dict[str, Any] | None]
-"""(pointer in the export, type, key, version, whole-event schema, entry with None for it)."""
+Located = tuple[str, str, RuleType, str | None, int, Any, dict[str, Any] | None]
+"""(pointer of the rule in the export, pointer of its schema, type, key, version, whole-event
+schema, entry with None for it)."""
 
 
 def _split(document: Any, source: str) -> tuple[str, Any, list[Located]]:
@@ -114,6 +116,7 @@ def _public_rule(rule: Any, where: str, source: str) -> Located:
     entry = {name: None if name == "jsonSchema" else value for name, value in rule.items()}
     return (
         where,
+        f"{where}/jsonSchema",
         type_,
         key if PLACEMENTS[type_].keyed else None,
         version,
@@ -133,7 +136,7 @@ def _legacy(document: dict[str, Any], source: str) -> tuple[Any, list[Located]]:
     located: list[Located] = []
     rules = document["rules"]
     if "global" in rules:
-        located.append(("/rules/global", "COMMON", None, 1, rules["global"], None))
+        located.append(("/rules/global", "/rules/global", "COMMON", None, 1, rules["global"], None))
         skeleton["rules"]["global"] = None
     for name, type_ in _LEGACY_LISTS.items():
         entries = rules.get(name)
@@ -151,8 +154,8 @@ def _legacy(document: dict[str, Any], source: str) -> tuple[Any, list[Located]]:
                 raise PlanError(f"{source}: {where}/name: an event needs a non-empty 'name'")
             version = _version(entry.get("version", 1), f"{where}/version", source)
             kept = {k: None if k == "rules" else v for k, v in entry.items()}
-            located.append((where, type_, key if type_ == "TRACK" else None, version,
-                            entry["rules"], kept))  # fmt: skip
+            key = key if type_ == "TRACK" else None
+            located.append((where, f"{where}/rules", type_, key, version, entry["rules"], kept))
     return skeleton, located
 
 
@@ -174,23 +177,33 @@ def _unwrap(type_: RuleType, whole: Any) -> tuple[Any, Any]:
 
 def wrap(rule: Rule) -> Any:
     """Segment's whole-event `jsonSchema` for a rule: its envelope with the file put back, or
-    (a rule written by hand) a draft-07 object schema holding it where Segment expects it."""
+    (a rule written by hand) a draft-07 object schema holding it where Segment expects it.
+    An envelope that had no place for the file gets one only if the file now says something."""
     inner = rule.placement.inner
     if not inner:
         return rule.schema
-    envelope = (
-        copy.deepcopy(rule.envelope)
-        if rule.envelope is not None
-        else {"$schema": dialects.DRAFT_07, "type": "object"}
-    )
+    if rule.envelope is None:
+        envelope: Any = {"$schema": dialects.DRAFT_07, "type": "object"}
+    else:
+        envelope = copy.deepcopy(rule.envelope)
+        if not _has_place(envelope, inner) and rule.schema == {}:
+            return envelope
     node = envelope
     for token in inner[:-1]:
-        node = node.setdefault(token, {}) if isinstance(node, dict) else None
-    if not isinstance(node, dict):
-        return envelope
-    if rule.envelope is None or node.get(inner[-1], 0) is None or rule.schema != {}:
+        if not isinstance(node, dict):
+            return envelope
+        node = node.setdefault(token, {})
+    if isinstance(node, dict):
         node[inner[-1]] = rule.schema
     return envelope
+
+
+def _has_place(envelope: Any, inner: tuple[str, ...]) -> bool:
+    """Whether the envelope holds the None that import left where the file's schema was."""
+    node = envelope
+    for token in inner[:-1]:
+        node = node.get(token) if isinstance(node, dict) else None
+    return isinstance(node, dict) and inner[-1] in node and node[inner[-1]] is None
 
 
 def write(plan: TrackingPlan, form: str | None = None) -> Any:
@@ -201,7 +214,8 @@ def write(plan: TrackingPlan, form: str | None = None) -> Any:
     same = form == origin
     if form == "config-api":
         return _write_legacy(plan, same)
-    rules = [_public_entry(rule, same) for rule in plan.rules]
+    # The Public API's response and a bare list hold the same rule objects.
+    rules = [_public_entry(rule, origin in PUBLIC_API_FORMS) for rule in plan.rules]
     if form == "rules":
         return rules
     skeleton = copy.deepcopy(plan.document.skeleton) if same and plan.document else None
