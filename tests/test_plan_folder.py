@@ -247,8 +247,12 @@ BAD_PATTERN = (
             line_column(UNKNOWN_DIALECT, '"http://example.com/my-schema"'),
             ["/$schema", "http://example.com/my-schema", "draft-07"],
         ),
-        (MISSING_DEF, None, ["/definitions/nope"]),
-        (BAD_PATTERN, None, ["(["]),
+        (
+            MISSING_DEF,
+            line_column(MISSING_DEF, '"#/definitions/nope"'),
+            ["/properties/points/$ref", "/definitions/nope"],
+        ),
+        (BAD_PATTERN, line_column(BAD_PATTERN, '"(["'), ["/properties/code/pattern", "(["]),
     ],
     ids=["not-json", "duplicate-key", "type-integr", "unknown-dialect", "missing-ref", "pattern"],
 )

@@ -605,7 +605,7 @@ def test_importing_over_a_hand_written_plan_replaces_it(tmp_path: Path) -> None:
     assert "common.schema.json" not in files_in(plan)
 
 
-@pytest.mark.parametrize("other", ["notes.txt", "src/app.py"])
+@pytest.mark.parametrize("other", ["src/app.py", "extra.json", "track/draft.json"])
 def test_importing_into_a_folder_holding_other_files_is_refused(tmp_path: Path, other: str) -> None:
     import_ok(PUBLIC_API)
     (tmp_path / "plan" / other).parent.mkdir(parents=True, exist_ok=True)
@@ -616,6 +616,26 @@ def test_importing_into_a_folder_holding_other_files_is_refused(tmp_path: Path, 
     assert "plan" in line
     assert other.split("/")[0] in line
     assert snapshot(tmp_path) == before
+
+
+def test_notes_beside_the_schemas_survive_a_new_import(tmp_path: Path) -> None:
+    import_ok(PUBLIC_API)
+    (tmp_path / "plan" / "README.md").write_text("Owned by the data team.\n", encoding="utf-8")
+    (tmp_path / "plan" / "track" / "NOTES.txt").write_text("point_add v3 soon\n", encoding="utf-8")
+    import_ok(RULES_LIST)
+    assert (tmp_path / "plan" / "README.md").read_text() == "Owned by the data team.\n"
+    assert (tmp_path / "plan" / "track" / "NOTES.txt").read_text() == "point_add v3 soon\n"
+    assert "track/point_add@1.schema.json" not in files_in(tmp_path / "plan")
+
+
+def test_an_import_that_cannot_be_written_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    long_name = "e" * 300  # longer than a file name may be
+    rules = [track_rule(long_name, {"type": "object"})]
+    result = run("plan", "import", str(write_json(tmp_path / "x.json", rules)), "--plan", "plan")
+    line = one_error_line(result)
+    assert "cannot write" in line and "plan" in line
+    assert not (tmp_path / "plan").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
 
 
 def test_importing_into_a_non_plan_folder_is_refused(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from .. import compiled as contract_compiled
 from .. import pointers, validation
 from ..violations import Finding, Severity
 from . import dialects
-from .model import Policy, Rule, TrackingPlan, walk
+from .model import Policy, Rule, TrackingPlan, walk, walk_at
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -35,7 +35,11 @@ CHECKED_TYPES = ("identify", "track")
 
 
 class CompileError(Exception):
-    """A schema the compiled validator cannot build."""
+    """A schema that cannot be used, and the pointer of the keyword at fault."""
+
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.pointer = pointer
 
 
 @dataclass(frozen=True)
@@ -197,24 +201,35 @@ _built: dict[tuple[int, str, bool], tuple[jsonschema_rs.Validator, Validator, bo
 
 
 def compile_schema(schema: Any, dialect: str) -> jsonschema_rs.Validator:
-    """The compiled validator; raises ValueError (jsonschema-rs) for a schema it cannot use."""
-    from .. import patterns
-
-    for keyword, value in walk(schema):
+    """The compiled validator. Raises CompileError, with the pointer of the keyword at fault,
+    for a schema either engine cannot use (a `$ref` that leads nowhere: nothing is fetched)."""
+    for path, keyword, value in walk_at(schema):
         if keyword == "pattern" and isinstance(value, str):
-            _python_pattern(patterns, value)
+            _python_pattern(value, path)
         if keyword == "patternProperties" and isinstance(value, dict):
             for pattern in value:
-                _python_pattern(patterns, pattern)
+                _python_pattern(pattern, (*path, pattern))
     document = {"$schema": dialect, **schema} if isinstance(schema, dict) else schema
-    return jsonschema_rs.validator_for(document, validate_formats=True, offline=True)
+    try:
+        return jsonschema_rs.validator_for(document, validate_formats=True, offline=True)
+    except ValueError as error:
+        message = str(error).splitlines()[0]
+        refs = [
+            path
+            for path, keyword, value in walk_at(schema)
+            if keyword == "$ref" and isinstance(value, str) and value.lstrip("#") in message
+        ]
+        raise CompileError(message, pointers.join(refs[0]) if refs else "") from None
 
 
-def _python_pattern(patterns: Any, pattern: str) -> None:
+def _python_pattern(pattern: str, path: tuple[str | int, ...]) -> None:
+    from .. import patterns
+
     try:
         patterns.compiled(pattern)
     except re.error as error:
-        raise CompileError(f"pattern {pattern!r} is not a regular expression: {error}") from None
+        message = f"pattern {pattern!r} is not a regular expression: {error}"
+        raise CompileError(message, pointers.join(path)) from None
 
 
 def _validators(

@@ -86,8 +86,8 @@ def _compile_problem(schema: Any, dialect: str) -> tuple[str, str] | None:
 
     try:
         compile_schema(schema, dialect)
-    except (ValueError, CompileError) as error:
-        return "", f"cannot be used as a schema: {str(error).splitlines()[0]}"
+    except CompileError as error:
+        return error.pointer, f"cannot be used as a schema: {error}"
     return None
 
 

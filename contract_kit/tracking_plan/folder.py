@@ -17,6 +17,7 @@ from .. import atomic, jsonio, pointers
 from . import dialects
 from .model import (
     MANIFEST,
+    PLACEMENTS,
     RULE_TYPES,
     SUFFIX,
     Document,
@@ -147,55 +148,82 @@ def _read_rule(folder: Path, relative: str, record: dict[str, Any] | None) -> Ru
 
 def write(plan: TrackingPlan, folder: Path) -> None:
     """Write `plan` as a folder, replacing a plan folder already there as one step: the new
-    folder is made beside it and renamed into place. Refuses to replace a folder that holds
-    anything but a plan."""
-    if folder.exists():
-        _refuse_unless_plan(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    folder is made beside it and renamed into place. Notes beside the schemas (files that are
+    not JSON) are carried across; a folder holding anything else is refused. Raises PlanError."""
+    kept = _notes_in_plan_folder(folder) if folder.exists() else []
     try:
-        manifest_rules = []
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    except OSError as error:
+        raise PlanError(f"{folder}: cannot write: {error.strerror or error}") from None
+    try:
         for rule in plan.rules:
-            target = staging / rule.file
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic.write_text(target, jsonio.dump_pretty(rule.schema))
-            manifest_rules.append(
-                {
-                    "file": rule.file,
-                    "type": rule.type,
-                    "key": rule.key,
-                    "version": rule.version,
-                    "entry": rule.entry,
-                    "envelope": rule.envelope,
-                }
-            )
+            _write_file(staging, rule.file, jsonio.dump_pretty(rule.schema), folder)
         if plan.document is not None:
             manifest = {
                 "format": MANIFEST_FORMAT,
                 "form": plan.document.form,
                 "document": plan.document.skeleton,
-                "rules": manifest_rules,
+                "rules": [_manifest_record(rule) for rule in plan.rules],
             }
-            atomic.write_text(staging / MANIFEST, jsonio.dump_pretty(manifest))
+            _write_file(staging, MANIFEST, jsonio.dump_pretty(manifest), folder)
+        for note in kept:
+            (staging / note).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(folder / note, staging / note)
         _swap_in(staging, folder)
-    except BaseException:
+    except OSError as error:
+        raise PlanError(f"{folder}: cannot write: {error.strerror or error}") from None
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
-def _refuse_unless_plan(folder: Path) -> None:
+def _write_file(staging: Path, relative: str, text: str, folder: Path) -> None:
+    target = staging / relative
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(target, text)
+    except OSError as error:
+        raise PlanError(
+            f"{folder.as_posix()}/{relative}: cannot write: {error.strerror or error}"
+        ) from None
+
+
+def _manifest_record(rule: Rule) -> dict[str, Any]:
+    return {
+        "file": rule.file,
+        "type": rule.type,
+        "key": rule.key,
+        "version": rule.version,
+        "entry": rule.entry,
+        "envelope": rule.envelope,
+    }
+
+
+_LAYOUT_FOLDERS = frozenset(p.name for p in PLACEMENTS.values() if p.keyed)
+
+
+def _notes_in_plan_folder(folder: Path) -> list[str]:
+    """The files of an existing plan folder that are neither schemas nor plan.json (a README,
+    notes), to carry across; PlanError if it holds anything a plan folder does not."""
     if not folder.is_dir():
         raise PlanError(f"{folder}: exists and is not a folder")
+    notes = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
-        if path.is_dir() and relative in {"track", "page", "screen"}:
+        top = relative.split("/")[0]
+        if path.is_dir() and relative in _LAYOUT_FOLDERS:
             continue
-        if path.is_file() and (relative == MANIFEST or parse_file_name(relative) is not None):
+        layout = relative == MANIFEST or parse_file_name(relative) is not None
+        in_layout_place = "/" not in relative or top in _LAYOUT_FOLDERS
+        if path.is_file() and in_layout_place and (layout or not relative.endswith(".json")):
+            if not layout:
+                notes.append(relative)
             continue
         raise PlanError(
             f"{folder}: holds {relative}, which is not part of a tracking plan; "
             "refusing to replace the folder (import into a new or plan-only folder)"
         )
+    return notes
 
 
 def _swap_in(staging: Path, folder: Path) -> None:

@@ -196,12 +196,18 @@ def parse_file_name(relative: str) -> FileName | None:
 
 def walk(schema: Any) -> Iterator[tuple[str, Any]]:
     """Every (keyword, value) pair in a schema, at any depth."""
-    stack = [schema]
+    for _, keyword, value in walk_at(schema):
+        yield keyword, value
+
+
+def walk_at(schema: Any) -> Iterator[tuple[tuple[str | int, ...], str, Any]]:
+    """Every (path, keyword, value) in a schema, at any depth: `path` leads to the keyword."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), schema)]
     while stack:
-        node = stack.pop()
+        path, node = stack.pop()
         if isinstance(node, dict):
             for keyword, value in node.items():
-                yield keyword, value
-                stack.append(value)
+                yield (*path, keyword), keyword, value
+                stack.append(((*path, keyword), value))
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend(((*path, index), item) for index, item in enumerate(node))
