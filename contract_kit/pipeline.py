@@ -138,8 +138,11 @@ def _validate_record(record: Record, job: Job, batch: Batch) -> None:
         _note_event_id(record, batch, None)
 
 
-def _check_plan(message: Any, plan: TrackingPlan, batch: Batch) -> list[Finding]:
-    outcome = checking.check(message, plan)
+def _check_plan(
+    message: Any, plan: TrackingPlan, batch: Batch, serialised: bytes | None = None
+) -> list[Finding]:
+    """The plan's findings for one message, counting the rule it met (for coverage)."""
+    outcome = checking.check(message, plan, serialised)
     if outcome.rule is not None:
         batch.planned[(outcome.rule.label, outcome.rule.version)] += 1
     elif outcome.unplanned_event is not None:
@@ -176,7 +179,7 @@ def _convert_record(record: Record, job: Job, batch: Batch) -> None:
 def _deliver(record: Record, message: Any, serialised: bytes, job: Job, batch: Batch) -> None:
     """Append the message, unless the tracking plan rejects it (warnings let it through)."""
     if job.plan is not None:
-        problems = _check_plan(message, job.plan, batch)
+        problems = _check_plan(message, job.plan, batch, serialised)
         batch.violations.extend(_in_message(record, problem) for problem in problems)
         if any(problem.severity == "error" for problem in problems):
             if batch.event_ids and batch.event_ids[-1].message == len(batch.messages):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from .. import compiled as contract_compiled
-from .. import pointers, validation
+from .. import jsonio, pointers, validation
 from ..violations import Finding, Severity
 from . import dialects
 from .model import Policy, Rule, TrackingPlan, walk, walk_at
@@ -51,13 +51,32 @@ class Outcome:
     unplanned_event: str | None = None
 
 
-def check(message: Any, plan: TrackingPlan) -> Outcome:
+@dataclass(frozen=True)
+class _Checked:
+    """The message being checked, its plan, and which strings in it the engines may read
+    apart (see _Built), found once in its compact JSON."""
+
+    message: dict[str, Any]
+    plan: TrackingPlan
+    odd_dates: bool
+    odd_text: bool
+
+
+def check(message: Any, plan: TrackingPlan, serialised: bytes | None = None) -> Outcome:
+    """`serialised`: the message's compact JSON, when the caller has already written it."""
     if not isinstance(message, dict) or message.get("type") not in CHECKED_TYPES:
         return Outcome([], None)
+    text = serialised if serialised is not None else jsonio.dumps(message)
+    odd_dates = any(
+        not _plain_date_or_instant(found.decode("ascii", "replace"))
+        for found in _DATE_STRING.findall(text)
+    )
+    odd_text = not text.isascii() or _ODD_SPACE.search(text) is not None
+    checked = _Checked(message, plan, odd_dates, odd_text)
     findings: list[Finding] = []
     common = plan.current("COMMON")
     if common is not None:
-        findings += _apply(common, common.schema, message, message, (), plan)
+        findings += _apply(common, common.schema, message, (), checked)
     if message["type"] == "track":
         event = message.get("event")
         if not isinstance(event, str):
@@ -78,10 +97,10 @@ def check(message: Any, plan: TrackingPlan) -> Outcome:
     member = rule.placement.member
     assert member is not None
     if rule.envelope is not None:
-        findings += _apply(rule, _whole_event(rule), message, message, (), plan, envelope=True)
+        findings += _apply(rule, _whole_event(rule), message, (), checked, envelope=True)
     value = message.get(member, {})
     if isinstance(value, dict):
-        findings += _apply(rule, rule.schema, value, message, (member,), plan)
+        findings += _apply(rule, rule.schema, value, (member,), checked)
         findings += _unplanned_members(rule, value, member, plan)
     return Outcome(findings, rule)
 
@@ -196,8 +215,21 @@ def _whole_event(rule: Rule) -> Any:
     return fill(rule.envelope, rule.placement.inner)
 
 
-# Compiled and reference validators, built once per process for each (plan, rule, part).
-_built: dict[tuple[int, str, bool], tuple[jsonschema_rs.Validator, Validator, bool]] = {}
+@dataclass(frozen=True)
+class _Built:
+    """A schema's validators, built once per process, and which strings the engines may judge
+    apart under it: instants and dates (a `date` / `date-time` format), and text that is not
+    plain ASCII, or holds white space Python and Rust disagree on (a pattern with `\\d`,
+    `\\w`, `\\s` or `\\b` and their negations)."""
+
+    fast: jsonschema_rs.Validator
+    reference: Validator
+    dates: bool
+    classes: bool
+
+
+_CLASS_ESCAPE = re.compile(r"\\[dDwWsSbB]")
+_built: dict[tuple[int, str, bool], _Built] = {}
 
 
 def compile_schema(schema: Any, dialect: str) -> jsonschema_rs.Validator:
@@ -232,17 +264,26 @@ def _python_pattern(pattern: str, path: tuple[str | int, ...]) -> None:
         raise CompileError(message, pointers.join(path)) from None
 
 
-def _validators(
-    rule: Rule, schema: Any, plan: TrackingPlan, envelope: bool
-) -> tuple[jsonschema_rs.Validator, Validator, bool]:
+def _validators(rule: Rule, schema: Any, plan: TrackingPlan, envelope: bool) -> _Built:
     key = (plan.token, rule.file, envelope)
     built = _built.get(key)
     if built is None:
         dialect = dialects.dialect_of(schema, None if envelope else rule.envelope)
-        fast = compile_schema(schema, dialect)
-        reference = dialects.validator_class(dialect)(schema, format_checker=_format_checker())
-        uses_strings = any(k in ("format", "pattern", "patternProperties") for k, _ in walk(schema))
-        built = _built[key] = (fast, reference, uses_strings)
+        patterns = [
+            pattern
+            for _, keyword, value in walk_at(schema)
+            for pattern in (
+                [value] if keyword == "pattern" and isinstance(value, str)
+                else list(value) if keyword == "patternProperties" and isinstance(value, dict)
+                else []
+            )
+        ]  # fmt: skip
+        built = _built[key] = _Built(
+            compile_schema(schema, dialect),
+            dialects.validator_class(dialect)(schema, format_checker=_format_checker()),
+            dates=any(k == "format" and v in ("date", "date-time") for k, v in walk(schema)),
+            classes=any(_CLASS_ESCAPE.search(pattern) for pattern in patterns),
+        )
     return built
 
 
@@ -250,49 +291,32 @@ def _apply(
     rule: Rule,
     schema: Any,
     value: Any,
-    message: dict[str, Any],
     prefix: tuple[str, ...],
-    plan: TrackingPlan,
+    checked: _Checked,
     envelope: bool = False,
 ) -> list[Finding]:
     """`value` (the message, or its member at `prefix`) against one schema of `rule`."""
-    fast, reference, uses_strings = _validators(rule, schema, plan, envelope)
-    if fast.is_valid(value) and not (uses_strings and _disputed(value)):
+    built = _validators(rule, schema, checked.plan, envelope)
+    disputed = (built.dates and checked.odd_dates) or (built.classes and checked.odd_text)
+    if built.fast.is_valid(value) and not disputed:
         return []
-    label = plan.file_path(rule)
-    found = validation.findings_from(reference.iter_errors(value), message, label, prefix)
+    label = checked.plan.file_path(rule)
+    errors = built.reference.iter_errors(value)
+    found = validation.findings_from(errors, checked.message, label, prefix)
     return [dataclasses.replace(finding, layer="plan") for finding in found]
 
 
-_DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: In compact JSON: a string that starts like a date; U+001C-U+001F, white space to Python but
+#: not to Rust (text that is not ASCII is the other string the engines may read apart).
+_DATE_STRING = re.compile(rb'"([0-9]{4}-[0-9]{2}-[0-9]{2}[^"]*)"')
+_ODD_SPACE = re.compile(rb"\\u001[c-fC-F]")
 _PLAIN_DATE = re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _disputed(value: Any) -> bool:
-    """A string the two engines may judge apart: a date or instant that is not plainly fine
-    (leap seconds, year 0), white space Python counts and Rust does not, non-ASCII text
-    (`\\d` and `\\w` differ between engines). Member names count: patternProperties reads them."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            if _disputed_text(node):
-                return True
-        elif isinstance(node, dict):
-            if any(_disputed_text(name) for name in node):
-                return True
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
-
-
-def _disputed_text(text: str) -> bool:
-    if not text.isascii() or contract_compiled.DISPUTED_SPACE.search(text):
-        return True
-    return _DATE_LIKE.match(text) is not None and not (
-        contract_compiled.PLAIN_INSTANT.fullmatch(text) or _PLAIN_DATE.fullmatch(text)
-    )
+def _plain_date_or_instant(text: str) -> bool:
+    """A date or instant both engines read alike: not a leap second, not year 0, an offset
+    that keeps it within 0001-9999."""
+    return bool(contract_compiled.PLAIN_INSTANT.fullmatch(text) or _PLAIN_DATE.fullmatch(text))
 
 
 def _format_checker() -> Any:
