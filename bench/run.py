@@ -7,12 +7,14 @@ kernel's accounting of that process and its children).
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +45,14 @@ class Measure:
 
 
 def run_once(command: list[str]) -> tuple[float, float]:
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    stderr = process.stderr.read().decode() if process.stderr else ""
+    # stderr goes to a file: a pipe nobody reads while waiting would fill up and stall the run
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"bench: {' '.join(command[:4])}… exited {code}:\n{stderr[-2000:]}")
@@ -94,7 +99,7 @@ def main() -> None:
     validate = measure(
         "(c) contract-kit validate --jobs 1", [ck, "validate", "--jobs", "1", str(ndjson)], RECORDS
     )
-    plan = str(HERE.parent / "fixtures" / "tracking-plan")
+    plan = str(bench_plan(WORK / "plan"))
     with_plan = measure(
         "(g) contract-kit convert --jobs 1 --plan (sample plan)",
         [ck, "convert", "--jobs", "1", "--plan", plan, "--unplanned", "allow",
@@ -186,6 +191,18 @@ def main() -> None:
         big_convert2,
     ]
     write_results(measures, targets)
+
+
+def bench_plan(folder: Path) -> Path:
+    """The sample plan with no property required: the synthetic corpus's custom events carry
+    other members than the fixtures', and the run measures checking, not reporting."""
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(HERE.parent / "fixtures" / "tracking-plan", folder)
+    for path in folder.rglob("*.schema.json"):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        schema.pop("required", None)
+        path.write_text(json.dumps(schema), encoding="utf-8")
+    return folder
 
 
 def met(value: float, target: str) -> str:

@@ -63,8 +63,8 @@ def convert(
     plan: PathInput | TrackingPlan | None = None,
 ) -> Conversion:
     """Convert Antavo records (files, directories or in-memory values) into Segment messages,
-    checked against the tracking `plan` if one is given (its unplanned settings are the
-    config's)."""
+    checked against the tracking `plan` if one is given (a folder is loaded with the config's
+    unplanned settings; a loaded plan keeps its own)."""
     inputs = _sources(source)
     messages: list[dict[str, Any]] = []
     config = config or Config()

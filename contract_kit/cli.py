@@ -24,6 +24,7 @@ from . import __version__, atomic, batching, config_files, jsonio, pipeline, rep
 from .config_files import ConfigError
 from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, collect
 from .tracking_plan import PlanError
+from .tracking_plan.model import POLICIES
 
 if TYPE_CHECKING:
     from .config import LoadedConfig
@@ -120,10 +121,6 @@ def _config_option(command: F) -> F:
         help="Settings file: contract-kit.toml or a pyproject.toml with [tool.contract-kit]. "
         "Default: ./contract-kit.toml, else ./pyproject.toml.",
     )(command)
-
-
-#: The choices of --unplanned and --unplanned-properties (config.Policy).
-POLICIES = ("allow", "warn", "block")
 
 
 def _plan_options(command: F) -> F:
@@ -604,7 +601,7 @@ def plan_coverage(
     batches = coverage.counting(pipeline.run(inputs, job, _jobs(jobs)))
     coverage.report = collect("convert", inputs, batches)
     if output_format == "json":
-        click.echo(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(coverage.as_dict(require_all), ensure_ascii=False, indent=2))
     else:
         coverage_text.report(coverage, require_all, sys.stdout)
     _finish(EXIT_VIOLATIONS if require_all and coverage.uncovered() else EXIT_OK)
@@ -625,7 +622,8 @@ def config_show(
 ) -> None:  # fmt: skip
     """Print every setting in effect and where it comes from (the file, an option or the
     default), and the tracking-plan folder that will be used."""
-    from .config import DEFAULT_PLAN, OPTION, toml_value
+    from .config import OPTION, toml_value
+    from .config_files import DEFAULT_PLAN
 
     overrides = _option_overrides(plan, unplanned, unplanned_properties)
     loaded = _load_config(config_path, announce=False, overrides=overrides)

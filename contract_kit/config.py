@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 
 from . import config_files
 from .config_files import ConfigError
+from .tracking_plan.model import Policy
 
 #: Always in a message's `integrations`: stops events flowing back into Salesforce and Antavo.
 LOOP_PREVENTION: dict[str, bool] = {
@@ -37,11 +38,7 @@ class Meaning:
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 Folder = Annotated[NonEmpty, Meaning("a folder")]
-Policy = Literal["allow", "warn", "block"]
-"""What to do with what the tracking plan does not name: nothing, a warning, or an error."""
 
-#: The tracking-plan folder used when the configuration names none and it exists.
-DEFAULT_PLAN = config_files.DEFAULT_PLAN
 
 #: The origin of a setting nobody gave (see LoadedConfig.origins).
 DEFAULT = "default"
@@ -123,7 +120,7 @@ class LoadedConfig:
             from_option = self.origins.get("plan", DEFAULT).startswith(OPTION)
             base = Path() if self.origin is None or from_option else self.origin.parent
             return base / self.config.plan
-        default = Path(DEFAULT_PLAN)
+        default = Path(config_files.DEFAULT_PLAN)
         return default if default.is_dir() else None
 
 

@@ -183,7 +183,9 @@ def _deliver(record: Record, message: Any, serialised: bytes, job: Job, batch: B
         batch.violations.extend(_in_message(record, problem) for problem in problems)
         if any(problem.severity == "error" for problem in problems):
             if batch.event_ids and batch.event_ids[-1].message == len(batch.messages):
-                batch.event_ids.pop()  # nothing to withdraw later: it never went out
+                # it never goes out, but still holds its Antavo id: a different event sharing
+                # it would be dropped by Segment once this one is fixed and sent
+                batch.event_ids[-1] = batch.event_ids[-1]._replace(message=None)
             return
     batch.messages.append(serialised)
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from contract_kit import tracking_plan
 from contract_kit.cli import cli
-from contract_kit.tracking_plan import checking
+from contract_kit.tracking_plan import checking, engines
 
 from .conftest import FIXTURES, REPO
 
@@ -361,15 +361,10 @@ def test_compiled_and_reference_agree_on_tricky_strings(tmp_path: Path, text: st
     plan = tracking_plan.load(folder)
     for member in ("when", "day", "digits", "word"):
         properties = {member: text}
-        compiled_valid = checking.compile_schema(schema, checking.dialects.DRAFT_07).is_valid(
-            properties
-        )
-        reference = checking.dialects.validator_class(checking.dialects.DRAFT_07)(
-            schema, format_checker=checking._format_checker()
-        )
+        reference = engines.build(schema, engines.dialects.DRAFT_07).reference
         expected = [e.message for e in reference.iter_errors(properties)]
         found = checking.check(track("e", properties), plan).findings
-        assert bool(found) == bool(expected), (member, text, compiled_valid, expected)
+        assert bool(found) == bool(expected), (member, text, expected)
 
 
 def test_the_readme_worked_example_is_what_convert_prints(

@@ -74,8 +74,18 @@ def test_json_coverage_lists_versions_uncovered_and_unplanned(tmp_path: Path) ->
     assert report["events"]["point_add"] == {"records": 20, "versions": {"1": 0, "2": 20}}
     assert report["uncovered"] == ["tier_upgrade"]
     assert report["unplanned"] == {"daily_login": 2}
-    assert report["ok"] is False
+    assert (report["ok"], report["complete"]) == (True, False)  # ok: the exit code is 0
     assert report["identify"] == 5
+
+
+def test_an_identify_rule_no_record_meets_is_uncovered_too(tmp_path: Path) -> None:
+    point_add = FIXTURES / "antavo" / "actions" / "point-add.json"
+    result = run("plan", "coverage", str(point_add), "--plan", str(SAMPLE_PLAN), "--require-all",
+                 "--format", "json")  # fmt: skip
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert "identify" in report["uncovered"]
+    assert (report["ok"], report["complete"]) == (False, False)
 
 
 def test_records_with_violations_are_noted_not_counted(tmp_path: Path) -> None:

@@ -16,30 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
+import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import jsonschema_rs
-
-from .. import compiled as contract_compiled
-from .. import jsonio, pointers, validation
+from .. import pointers, validation
 from ..violations import Finding, Severity
-from . import dialects
-from .model import Policy, Rule, TrackingPlan, walk, walk_at
-
-if TYPE_CHECKING:
-    from jsonschema.protocols import Validator
+from . import dialects, engines
+from .model import Policy, Rule, TrackingPlan, file_for
 
 CHECKED_TYPES = ("identify", "track")
-
-
-class CompileError(Exception):
-    """A schema that cannot be used, and the pointer of the keyword at fault."""
-
-    def __init__(self, message: str, pointer: str = "") -> None:
-        super().__init__(message)
-        self.pointer = pointer
 
 
 @dataclass(frozen=True)
@@ -53,26 +39,24 @@ class Outcome:
 
 @dataclass(frozen=True)
 class _Checked:
-    """The message being checked, its plan, and which strings in it the engines may read
-    apart (see _Built), found once in its compact JSON."""
+    """The message being checked, its plan, and which of its strings the engines may read
+    apart."""
 
     message: dict[str, Any]
     plan: TrackingPlan
-    odd_dates: bool
-    odd_text: bool
+    odd: engines.Oddities
 
 
 def check(message: Any, plan: TrackingPlan, serialised: bytes | None = None) -> Outcome:
     """`serialised`: the message's compact JSON, when the caller has already written it."""
     if not isinstance(message, dict) or message.get("type") not in CHECKED_TYPES:
         return Outcome([], None)
-    text = serialised if serialised is not None else jsonio.dumps(message)
-    odd_dates = any(
-        not _plain_date_or_instant(found.decode("ascii", "replace"))
-        for found in _DATE_STRING.findall(text)
+    odd = (
+        engines.Oddities.of(serialised)
+        if serialised is not None
+        else engines.Oddities.of_value(message)
     )
-    odd_text = not text.isascii() or _ODD_SPACE.search(text) is not None
-    checked = _Checked(message, plan, odd_dates, odd_text)
+    checked = _Checked(message, plan, odd)
     findings: list[Finding] = []
     common = plan.current("COMMON")
     if common is not None:
@@ -97,7 +81,7 @@ def check(message: Any, plan: TrackingPlan, serialised: bytes | None = None) -> 
     member = rule.placement.member
     assert member is not None
     if rule.envelope is not None:
-        findings += _apply(rule, _whole_event(rule), message, (), checked, envelope=True)
+        findings += _apply(rule, rule.envelope_schema(), message, (), checked, envelope=True)
     value = message.get(member, {})
     if isinstance(value, dict):
         findings += _apply(rule, rule.schema, value, (member,), checked)
@@ -116,6 +100,8 @@ def _version(
     if not isinstance(protocols, dict) or "event_version" not in protocols:
         return versions[max(versions)], None
     asked = protocols["event_version"]
+    if isinstance(asked, float) and asked.is_integer():
+        asked = int(asked)  # JSON Schema counts 1.0 as the integer 1
     if isinstance(asked, int) and not isinstance(asked, bool) and asked in versions:
         return versions[asked], None
     some = next(iter(versions.values()))
@@ -125,7 +111,7 @@ def _version(
         f"tracking plan (versions: {known})"
     )
     where = "/context/protocols/event_version"
-    return None, _plan_finding(where, text, "eventVersion", plan.file_path(some))
+    return None, _plan_finding(where, text, "eventVersion", plan.folder)
 
 
 def _plan_finding(
@@ -144,7 +130,7 @@ def _unplanned_event(event: str, plan: TrackingPlan) -> list[Finding]:
     hint = (
         f" (did you mean {close[0]!r}?)"
         if close
-        else f"; plan it in {plan.folder}/track/{event}.schema.json"
+        else f"; plan it in {plan.folder}/{file_for('TRACK', event, None)}"
     )
     text = f"event {event!r} is not in the tracking plan{hint}"
     return [_plan_finding("/event", text, "unplannedEvent", plan.folder, plan.unplanned)]
@@ -172,118 +158,72 @@ def _unplanned_members(
     return found
 
 
+#: Keywords with which a schema says itself what members beyond its `properties` it takes.
+_TAKES_OTHERS = ("additionalProperties", "patternProperties", "unevaluatedProperties")
+
+
 def _declared(schema: Any) -> set[str] | None:
-    """The member names a schema plans; None when it takes any (`additionalProperties` or
-    `patternProperties` given: the schema itself says what else is allowed)."""
+    """The member names a schema plans, at its root, in root `allOf` / `anyOf` / `oneOf` /
+    `then` / `else` branches and behind local `$ref`s; None when it says itself what else it
+    takes (additionalProperties, patternProperties, unevaluatedProperties)."""
     if not isinstance(schema, dict):
         return None
     names: set[str] = set()
-    for part in [schema, *_branches(schema)]:
-        if "additionalProperties" in part or "patternProperties" in part:
+    seen: list[Any] = []
+    parts = [schema]
+    while parts:
+        part = parts.pop()
+        if any(part is done for done in seen):
+            continue
+        seen.append(part)
+        if any(keyword in part for keyword in _TAKES_OTHERS):
             return None
         properties = part.get("properties")
         if isinstance(properties, dict):
             names.update(properties)
+        parts += _branches(part, schema)
     return names
 
 
-def _branches(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """Subschemas at the root that may plan members too: allOf / anyOf / oneOf, then / else."""
+def _branches(part: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]]:
+    """Subschemas that may plan members of the same object."""
     found = [
         branch
         for keyword in ("allOf", "anyOf", "oneOf")
-        for branch in schema.get(keyword, [])
+        for branch in part.get(keyword, [])
         if isinstance(branch, dict)
     ]
-    found += [schema[k] for k in ("then", "else") if isinstance(schema.get(k), dict)]
-    return found
+    found += [part[k] for k in ("then", "else") if isinstance(part.get(k), dict)]
+    target = _local_ref(part.get("$ref"), root)
+    return found + ([target] if isinstance(target, dict) else [])
 
 
-def _whole_event(rule: Rule) -> Any:
-    """The rule's envelope, its file's place taken by `true`: the rest of Segment's schema."""
-
-    def fill(node: Any, path: tuple[str, ...]) -> Any:
-        if not path or not isinstance(node, dict):
-            return node
-        head, *rest = path
-        if head not in node:
-            return node
-        inner = node[head]
-        replaced = True if inner is None and not rest else fill(inner, tuple(rest))
-        return {**node, head: replaced}
-
-    return fill(rule.envelope, rule.placement.inner)
+def _local_ref(ref: Any, root: dict[str, Any]) -> Any:
+    """What a `#/...` reference points at in `root`, or None."""
+    if not isinstance(ref, str) or not ref.startswith("#"):
+        return None
+    node: Any = root
+    for token in pointers.split(ref[1:]):
+        if not isinstance(node, dict) or token not in node:
+            return None
+        node = node[token]
+    return node
 
 
-@dataclass(frozen=True)
-class _Built:
-    """A schema's validators, built once per process, and which strings the engines may judge
-    apart under it: instants and dates (a `date` / `date-time` format), and text that is not
-    plain ASCII, or holds white space Python and Rust disagree on (a pattern with `\\d`,
-    `\\w`, `\\s` or `\\b` and their negations)."""
-
-    fast: jsonschema_rs.Validator
-    reference: Validator
-    dates: bool
-    classes: bool
+# Each schema's engines are built once per process and plan (a plan travels to worker
+# processes and is built again there), and dropped with the plan.
+_built: dict[int, dict[tuple[str, bool], engines.Engines]] = {}
 
 
-_CLASS_ESCAPE = re.compile(r"\\[dDwWsSbB]")
-_built: dict[tuple[int, str, bool], _Built] = {}
-
-
-def compile_schema(schema: Any, dialect: str) -> jsonschema_rs.Validator:
-    """The compiled validator. Raises CompileError, with the pointer of the keyword at fault,
-    for a schema either engine cannot use (a `$ref` that leads nowhere: nothing is fetched)."""
-    for path, keyword, value in walk_at(schema):
-        if keyword == "pattern" and isinstance(value, str):
-            _python_pattern(value, path)
-        if keyword == "patternProperties" and isinstance(value, dict):
-            for pattern in value:
-                _python_pattern(pattern, (*path, pattern))
-    document = {"$schema": dialect, **schema} if isinstance(schema, dict) else schema
-    try:
-        return jsonschema_rs.validator_for(document, validate_formats=True, offline=True)
-    except ValueError as error:
-        message = str(error).splitlines()[0]
-        refs = [
-            path
-            for path, keyword, value in walk_at(schema)
-            if keyword == "$ref" and isinstance(value, str) and value.lstrip("#") in message
-        ]
-        raise CompileError(message, pointers.join(refs[0]) if refs else "") from None
-
-
-def _python_pattern(pattern: str, path: tuple[str | int, ...]) -> None:
-    from .. import patterns
-
-    try:
-        patterns.compiled(pattern)
-    except re.error as error:
-        message = f"pattern {pattern!r} is not a regular expression: {error}"
-        raise CompileError(message, pointers.join(path)) from None
-
-
-def _validators(rule: Rule, schema: Any, plan: TrackingPlan, envelope: bool) -> _Built:
-    key = (plan.token, rule.file, envelope)
-    built = _built.get(key)
+def _engines(rule: Rule, schema: Any, plan: TrackingPlan, envelope: bool) -> engines.Engines:
+    by_rule = _built.get(plan.token)
+    if by_rule is None:
+        by_rule = _built[plan.token] = {}
+        weakref.finalize(plan, _built.pop, plan.token, None)
+    built = by_rule.get((rule.file, envelope))
     if built is None:
         dialect = dialects.dialect_of(schema, None if envelope else rule.envelope)
-        patterns = [
-            pattern
-            for _, keyword, value in walk_at(schema)
-            for pattern in (
-                [value] if keyword == "pattern" and isinstance(value, str)
-                else list(value) if keyword == "patternProperties" and isinstance(value, dict)
-                else []
-            )
-        ]  # fmt: skip
-        built = _built[key] = _Built(
-            compile_schema(schema, dialect),
-            dialects.validator_class(dialect)(schema, format_checker=_format_checker()),
-            dates=any(k == "format" and v in ("date", "date-time") for k, v in walk(schema)),
-            classes=any(_CLASS_ESCAPE.search(pattern) for pattern in patterns),
-        )
+        built = by_rule[(rule.file, envelope)] = engines.build(schema, dialect)
     return built
 
 
@@ -296,38 +236,10 @@ def _apply(
     envelope: bool = False,
 ) -> list[Finding]:
     """`value` (the message, or its member at `prefix`) against one schema of `rule`."""
-    built = _validators(rule, schema, checked.plan, envelope)
-    disputed = (built.dates and checked.odd_dates) or (built.classes and checked.odd_text)
-    if built.fast.is_valid(value) and not disputed:
+    built = _engines(rule, schema, checked.plan, envelope)
+    if built.trusts(value, checked.odd):
         return []
     label = checked.plan.file_path(rule)
     errors = built.reference.iter_errors(value)
     found = validation.findings_from(errors, checked.message, label, prefix)
     return [dataclasses.replace(finding, layer="plan") for finding in found]
-
-
-#: In compact JSON: a string that starts like a date; U+001C-U+001F, white space to Python but
-#: not to Rust (text that is not ASCII is the other string the engines may read apart).
-_DATE_STRING = re.compile(rb'"([0-9]{4}-[0-9]{2}-[0-9]{2}[^"]*)"')
-_ODD_SPACE = re.compile(rb"\\u001[c-fC-F]")
-_PLAIN_DATE = re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _plain_date_or_instant(text: str) -> bool:
-    """A date or instant both engines read alike: not a leap second, not year 0, an offset
-    that keeps it within 0001-9999."""
-    return bool(contract_compiled.PLAIN_INSTANT.fullmatch(text) or _PLAIN_DATE.fullmatch(text))
-
-
-def _format_checker() -> Any:
-    """The contract's date-time and date, and the formats jsonschema checks without extra
-    packages (email, IP addresses, uuid, regex)."""
-    from jsonschema import FormatChecker
-
-    from .. import schemas
-
-    checker = FormatChecker(formats=("email", "idn-email", "ipv4", "ipv6", "uuid", "regex"))
-    contract = schemas.format_checker()
-    for name in ("date-time", "date"):
-        checker.checkers[name] = contract.checkers[name]
-    return checker

@@ -11,7 +11,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .. import pointers
-from .model import RULE_TYPES
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -46,19 +45,22 @@ def known(dialect: str) -> bool:
 
 @cache
 def validator_class(dialect: str) -> type[Validator]:
-    """jsonschema's class for `dialect`, with ECMA-262 `pattern` semantics (patterns.py)."""
+    """jsonschema's class for `dialect`, with ECMA-262 `pattern` semantics (patterns.py) and
+    `multipleOf` in decimals (engines.py)."""
     import jsonschema
     from jsonschema import validators
 
     from .. import patterns
+    from .engines import multiple_of
 
     base = getattr(jsonschema, _DIALECTS[_key(dialect)])
-    extended: type[Validator] = validators.extend(base, {"pattern": patterns.keyword})  # type: ignore[no-untyped-call]
+    keywords = {"pattern": patterns.keyword, "multipleOf": multiple_of}
+    extended: type[Validator] = validators.extend(base, keywords)  # type: ignore[no-untyped-call]
     return extended
 
 
-def schema_problem(schema: Any, dialect: str) -> tuple[str, str] | None:
-    """(pointer, message) of the first thing that makes `schema` unusable, or None."""
+def metaschema_problem(schema: Any, dialect: str) -> tuple[str, str] | None:
+    """(pointer, message) of what the dialect's metaschema refuses in `schema`, or None."""
     if not isinstance(schema, dict | bool):
         return "", "a schema must be a JSON object (or true / false)"
     if not known(dialect):
@@ -71,42 +73,9 @@ def schema_problem(schema: Any, dialect: str) -> tuple[str, str] | None:
     if error is not None:
         where = pointers.join(error.absolute_path)
         return where, f"not a valid {_short(dialect)} schema: {error.message}"
-    return _compile_problem(schema, dialect)
+    return None
 
 
 def _short(dialect: str) -> str:
     key = _key(dialect)
     return key.rsplit("/", 2)[-2] if key.endswith("/schema") else key
-
-
-def _compile_problem(schema: Any, dialect: str) -> tuple[str, str] | None:
-    """What the compiled validator refuses: a `$ref` that leads nowhere (nothing is fetched
-    over the network), a `pattern` that is not a regular expression."""
-    from .checking import CompileError, compile_schema
-
-    try:
-        compile_schema(schema, dialect)
-    except CompileError as error:
-        return error.pointer, f"cannot be used as a schema: {error}"
-    return None
-
-
-def manifest_problem(value: Any) -> tuple[str, str] | None:
-    """(pointer, message) of the first thing wrong with a plan.json, or None."""
-    if not isinstance(value, dict):
-        return "", "plan.json must be a JSON object"
-    if not isinstance(value.get("form"), str):
-        return "/form", "plan.json needs 'form': the Segment export it came from"
-    rules = value.get("rules")
-    if not isinstance(rules, list):
-        return "/rules", "plan.json needs 'rules', a list"
-    for index, record in enumerate(rules):
-        where = f"/rules/{index}"
-        if not isinstance(record, dict) or not isinstance(record.get("file"), str):
-            return where, "each rule needs 'file', the schema file's path in the folder"
-        if record.get("type") not in RULE_TYPES:
-            return f"{where}/type", f"'type' must be one of {', '.join(RULE_TYPES)}"
-        version = record.get("version")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            return f"{where}/version", "'version' must be a positive integer"
-    return None

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import atomic, jsonio, pointers
-from . import dialects
+from . import dialects, engines
 from .model import (
     MANIFEST,
     PLACEMENTS,
@@ -37,14 +37,20 @@ class PlanError(Exception):
 
 
 def load(
-    folder: Path, *, unplanned: Policy = "warn", unplanned_properties: Policy = "warn"
+    folder: Path | str, *, unplanned: Policy = "warn", unplanned_properties: Policy = "warn"
 ) -> TrackingPlan:
-    """Every rule in `folder`, checked. Raises PlanError."""
+    """Every rule in `folder`, checked. Raises PlanError (and ValueError for a policy that is
+    not allow, warn or block)."""
+    folder = Path(folder)
     if not folder.is_dir():
-        raise PlanError(f"{folder}: tracking-plan folder not found")
+        problem = "not a folder" if folder.exists() else "tracking-plan folder not found"
+        raise PlanError(f"{folder}: {problem}")
     shown = folder.as_posix()
     manifest = _read_manifest(folder)
-    listed = {record["file"]: record for record in manifest.get("rules", [])}
+    listed = {
+        record["file"]: {**record, "index": index}
+        for index, record in enumerate(manifest.get("rules", []))
+    }
     found = sorted(_plan_files(folder))
     missing = sorted(set(listed) - set(found))
     if missing:
@@ -69,9 +75,16 @@ def load(
 
 
 def _plan_files(folder: Path) -> list[str]:
-    """The `.json` files of the folder (the manifest aside), as layout paths."""
+    """The `.json` files of the folder (the manifest aside), as layout paths. Symbolic links to
+    folders are followed (a shared `track/`), each folder once."""
     names = []
-    for root, directories, files in os.walk(folder):
+    visited: set[str] = set()
+    for root, directories, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in visited:
+            directories[:] = []
+            continue
+        visited.add(real)
         directories[:] = sorted(d for d in directories if not d.startswith("."))
         for name in files:
             if not name.endswith(".json"):
@@ -121,10 +134,35 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     value, text = read_json(path)
-    problem = dialects.manifest_problem(value)
+    problem = _manifest_problem(value)
     if problem is not None:
         raise PlanError(_at(path, text, *problem))
     return dict(value)
+
+
+def _manifest_problem(value: Any) -> tuple[str, str] | None:
+    """(pointer, message) of the first thing wrong with a plan.json's shape, or None."""
+    if not isinstance(value, dict):
+        return "", "plan.json must be a JSON object"
+    if not isinstance(value.get("form"), str):
+        return "/form", "plan.json needs 'form': the Segment export it came from"
+    rules = value.get("rules")
+    if not isinstance(rules, list):
+        return "/rules", "plan.json needs 'rules', a list"
+    for index, record in enumerate(rules):
+        where = f"/rules/{index}"
+        if not isinstance(record, dict) or not isinstance(record.get("file"), str):
+            return where, "each rule needs 'file', the schema file's path in the folder"
+        if record.get("type") not in RULE_TYPES:
+            return f"{where}/type", f"'type' must be one of {', '.join(RULE_TYPES)}"
+        version = record.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            return f"{where}/version", "'version' must be a positive integer"
+        if not isinstance(record.get("entry"), dict | None):
+            return f"{where}/entry", "'entry' (Segment's record of the rule) must be an object"
+        if not isinstance(record.get("envelope"), dict | bool | None):
+            return f"{where}/envelope", "'envelope' (the rest of the rule's schema) must be one"
+    return None
 
 
 def _read_rule(folder: Path, relative: str, record: dict[str, Any] | None) -> Rule:
@@ -140,20 +178,31 @@ def _read_rule(folder: Path, relative: str, record: dict[str, Any] | None) -> Ru
             f"{record.get('key')!r}, but its name makes it {named.type} {named.key!r}"
         )
     envelope = record.get("envelope")
-    problem = dialects.schema_problem(schema, dialects.dialect_of(schema, envelope))
+    rule = Rule(named.type, named.key, version, schema, relative, envelope, record.get("entry"))
+    if envelope is not None:
+        problem = engines.schema_problem(rule.envelope_schema(), dialects.dialect_of(envelope))
+        if problem is not None:
+            manifest = folder / MANIFEST
+            where = f"/rules/{record['index']}/envelope{problem[0]}"
+            raise PlanError(_at(manifest, read_json(manifest)[1], where, problem[1]))
+    problem = engines.schema_problem(schema, dialects.dialect_of(schema, envelope))
     if problem is not None:
         raise PlanError(_at(path, text, *problem))
-    return Rule(named.type, named.key, version, schema, relative, envelope, record.get("entry"))
+    return rule
 
 
 def write(plan: TrackingPlan, folder: Path) -> None:
     """Write `plan` as a folder, replacing a plan folder already there as one step: the new
     folder is made beside it and renamed into place. Notes beside the schemas (files that are
-    not JSON) are carried across; a folder holding anything else is refused. Raises PlanError."""
+    not JSON) are carried across; a folder holding anything else is refused. A symbolic link
+    to a folder is followed: the plan is written where it leads. Raises PlanError."""
+    if folder.is_symlink():
+        folder = Path(os.path.realpath(folder))
     kept = _notes_in_plan_folder(folder) if folder.exists() else []
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a plan folder is not
     except OSError as error:
         raise PlanError(f"{folder}: cannot write: {error.strerror or error}") from None
     try:
@@ -169,12 +218,18 @@ def write(plan: TrackingPlan, folder: Path) -> None:
             _write_file(staging, MANIFEST, jsonio.dump_pretty(manifest), folder)
         for note in kept:
             (staging / note).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(folder / note, staging / note)
+            shutil.copy2(folder / note, staging / note, follow_symlinks=False)
         _swap_in(staging, folder)
     except OSError as error:
         raise PlanError(f"{folder}: cannot write: {error.strerror or error}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write_file(staging: Path, relative: str, text: str, folder: Path) -> None:
@@ -245,6 +300,3 @@ def _swap_in(staging: Path, folder: Path) -> None:
 def rule_file(type_: RuleType, key: str | None, version: int, current: int) -> str:
     """The file a rule is written to: the current version without a version in its name."""
     return file_for(type_, key, None if version == current else version)
-
-
-__all__ = ["RULE_TYPES", "PlanError", "load", "rule_file", "write"]

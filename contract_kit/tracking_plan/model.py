@@ -24,6 +24,8 @@ from urllib.parse import unquote
 RuleType = Literal["COMMON", "IDENTIFY", "GROUP", "TRACK", "PAGE", "SCREEN"]
 RULE_TYPES: tuple[RuleType, ...] = get_args(RuleType)
 Policy = Literal["allow", "warn", "block"]
+"""What to do with what the plan does not name: nothing, a warning, or an error."""
+POLICIES: tuple[Policy, ...] = get_args(Policy)
 
 SUFFIX = ".schema.json"
 MANIFEST = "plan.json"
@@ -83,6 +85,19 @@ class Rule:
     def placement(self) -> Placement:
         return PLACEMENTS[self.type]
 
+    def envelope_schema(self) -> Any:
+        """The rest of Segment's whole-event schema, the file's place taken by `true` (it is
+        checked on its own); None for a rule without an envelope."""
+
+        def fill(node: Any, path: tuple[str, ...]) -> Any:
+            if not path or not isinstance(node, dict) or path[0] not in node:
+                return node
+            inner = node[path[0]]
+            replaced = True if inner is None and len(path) == 1 else fill(inner, path[1:])
+            return {**node, path[0]: replaced}
+
+        return fill(self.envelope, self.placement.inner)
+
     @property
     def label(self) -> str:
         """How reports name it: `track/point_add`, `identify`, `track/point_add@1`."""
@@ -112,14 +127,18 @@ class TrackingPlan:
     document: Document | None = None
     unplanned: Policy = "warn"
     unplanned_properties: Policy = "warn"
-    token: int = field(default_factory=lambda: next(_tokens), compare=False, repr=False)
+    token: int = field(default_factory=lambda: next(_tokens), init=False, compare=False, repr=False)
     """Names this plan in a process's cache of compiled validators (it travels with the plan
-    to worker processes, which compile their own)."""
+    to worker processes, which compile their own); a changed copy gets its own."""
     _by_name: dict[tuple[RuleType, str | None], dict[int, Rule]] = field(
-        default_factory=dict, compare=False, repr=False
+        default_factory=dict, init=False, compare=False, repr=False
     )
 
     def __post_init__(self) -> None:
+        for name, policy in (("unplanned", self.unplanned),
+                             ("unplanned_properties", self.unplanned_properties)):  # fmt: skip
+            if policy not in POLICIES:
+                raise ValueError(f"{name} must be one of {', '.join(POLICIES)}, got {policy!r}")
         for rule in self.rules:
             self._by_name.setdefault((rule.type, rule.key), {})[rule.version] = rule
 
@@ -194,20 +213,30 @@ def parse_file_name(relative: str) -> FileName | None:
     return None
 
 
-def walk(schema: Any) -> Iterator[tuple[str, Any]]:
-    """Every (keyword, value) pair in a schema, at any depth."""
-    for _, keyword, value in walk_at(schema):
-        yield keyword, value
+#: Keywords whose values are data, not schemas: a `pattern` member inside an example is not a
+#: pattern. And keywords whose values map names to schemas: a property may be named `enum`.
+_DATA_KEYWORDS = frozenset({"examples", "default", "const", "enum"})
+_NAMED_SCHEMAS = frozenset(
+    {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas", "dependencies"}
+)
 
 
-def walk_at(schema: Any) -> Iterator[tuple[tuple[str | int, ...], str, Any]]:
-    """Every (path, keyword, value) in a schema, at any depth: `path` leads to the keyword."""
+def schema_keywords(schema: Any) -> Iterator[tuple[tuple[str | int, ...], str, Any]]:
+    """Every (path, keyword, value) of a schema and its subschemas: `path` leads to the
+    keyword. Data (examples, defaults, enum values) is not looked into."""
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), schema)]
     while stack:
         path, node = stack.pop()
-        if isinstance(node, dict):
-            for keyword, value in node.items():
-                yield (*path, keyword), keyword, value
-                stack.append(((*path, keyword), value))
-        elif isinstance(node, list):
-            stack.extend(((*path, index), item) for index, item in enumerate(node))
+        if not isinstance(node, dict):
+            continue
+        for keyword, value in node.items():
+            here = (*path, keyword)
+            yield here, keyword, value
+            if keyword in _DATA_KEYWORDS:
+                continue
+            if keyword in _NAMED_SCHEMAS and isinstance(value, dict):
+                stack.extend(((*here, name), subschema) for name, subschema in value.items())
+            elif isinstance(value, dict):
+                stack.append((here, value))
+            elif isinstance(value, list):
+                stack.extend(((*here, index), item) for index, item in enumerate(value))

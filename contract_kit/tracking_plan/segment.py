@@ -17,9 +17,9 @@ exporting in the same form gives back the same document.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, NamedTuple
 
-from . import dialects
+from . import dialects, engines
 from .folder import PlanError, rule_file
 from .model import PLACEMENTS, RULE_TYPES, Document, Rule, RuleType, TrackingPlan
 
@@ -38,20 +38,26 @@ def read(document: Any, source: str) -> TrackingPlan:
     form, skeleton, located = _split(document, source)
     rules: list[Rule] = []
     seen: dict[tuple[RuleType, str | None, int], str] = {}
-    for where, schema_at, type_, key, version, whole, entry in located:
-        if (type_, key, version) in seen:
+    for found in located:
+        identity = (found.type, found.key, found.version)
+        if identity in seen:
             raise PlanError(
-                f"{source}: {where}: {type_} {key!r} version {version} is also at "
-                f"{seen[(type_, key, version)]}"
+                f"{source}: {found.where}: {found.type} {found.key!r} version {found.version} "
+                f"is also at {seen[identity]}"
             )
-        seen[(type_, key, version)] = where
-        schema, envelope = _unwrap(type_, whole)
-        problem = dialects.schema_problem(schema, dialects.dialect_of(schema, envelope))
+        seen[identity] = found.where
+        schema, envelope = _unwrap(found.type, found.whole)
+        rule = Rule(found.type, found.key, found.version, schema, "", envelope, found.entry)
+        if envelope is not None:  # the rest of the event's schema must be usable too
+            problem = engines.schema_problem(rule.envelope_schema(), dialects.dialect_of(envelope))
+            if problem is not None:
+                raise PlanError(f"{source}: {found.schema_at}{problem[0]}: {problem[1]}")
+        problem = engines.schema_problem(schema, dialects.dialect_of(schema, envelope))
         if problem is not None:
-            inner = "/".join(PLACEMENTS[type_].inner)
-            at = f"{schema_at}{'/' + inner if inner else ''}{problem[0]}"
+            inner = "/".join(PLACEMENTS[found.type].inner)
+            at = f"{found.schema_at}{'/' + inner if inner else ''}{problem[0]}"
             raise PlanError(f"{source}: {at}: {problem[1]}")
-        rules.append(Rule(type_, key, version, schema, "", envelope, entry))
+        rules.append(rule)
     return TrackingPlan("", tuple(_name_files(rules)), Document(form, skeleton))
 
 
@@ -68,9 +74,20 @@ def _name_files(rules: list[Rule]) -> list[Rule]:
     ]  # fmt: skip
 
 
-Located = tuple[str, str, RuleType, str | None, int, Any, dict[str, Any] | None]
-"""(pointer of the rule in the export, pointer of its schema, type, key, version, whole-event
-schema, entry with None for it)."""
+class Located(NamedTuple):
+    """A rule as found in an export."""
+
+    where: str
+    """The rule's pointer in the export."""
+    schema_at: str
+    """Its whole-event schema's pointer."""
+    type: RuleType
+    key: str | None
+    version: int
+    whole: Any
+    """The whole-event schema."""
+    entry: dict[str, Any] | None
+    """The rule's record, None where its schema was."""
 
 
 def _split(document: Any, source: str) -> tuple[str, Any, list[Located]]:
@@ -114,15 +131,8 @@ def _public_rule(rule: Any, where: str, source: str) -> Located:
         raise PlanError(f"{source}: {where}: the rule has no 'jsonSchema'")
     version = _version(rule.get("version", 1), f"{where}/version", source)
     entry = {name: None if name == "jsonSchema" else value for name, value in rule.items()}
-    return (
-        where,
-        f"{where}/jsonSchema",
-        type_,
-        key if PLACEMENTS[type_].keyed else None,
-        version,
-        rule["jsonSchema"],
-        entry,
-    )
+    key = key if PLACEMENTS[type_].keyed else None
+    return Located(where, f"{where}/jsonSchema", type_, key, version, rule["jsonSchema"], entry)
 
 
 def _version(value: Any, where: str, source: str) -> int:
@@ -136,7 +146,9 @@ def _legacy(document: dict[str, Any], source: str) -> tuple[Any, list[Located]]:
     located: list[Located] = []
     rules = document["rules"]
     if "global" in rules:
-        located.append(("/rules/global", "/rules/global", "COMMON", None, 1, rules["global"], None))
+        located.append(
+            Located("/rules/global", "/rules/global", "COMMON", None, 1, rules["global"], None)
+        )
         skeleton["rules"]["global"] = None
     for name, type_ in _LEGACY_LISTS.items():
         entries = rules.get(name)
@@ -155,7 +167,9 @@ def _legacy(document: dict[str, Any], source: str) -> tuple[Any, list[Located]]:
             version = _version(entry.get("version", 1), f"{where}/version", source)
             kept = {k: None if k == "rules" else v for k, v in entry.items()}
             key = key if type_ == "TRACK" else None
-            located.append((where, f"{where}/rules", type_, key, version, entry["rules"], kept))
+            located.append(
+                Located(where, f"{where}/rules", type_, key, version, entry["rules"], kept)
+            )
     return skeleton, located
 
 
@@ -243,11 +257,17 @@ def _write_legacy(plan: TrackingPlan, same_form: bool) -> dict[str, Any]:
     if not isinstance(skeleton, dict) or not isinstance(skeleton.get("rules"), dict):
         skeleton = {"rules": {"events": []}}
     rules = skeleton["rules"]
+    commons = [rule for rule in plan.rules if rule.type == "COMMON"]
+    if len(commons) > 1:
+        raise PlanError(
+            f"{plan.file_path(commons[1])}: the Config API form holds one global schema, and "
+            f"the plan has {len(commons)} versions of common; export with --form public-api"
+        )
+    lists = {type_: name for name, type_ in _LEGACY_LISTS.items()}
     for rule in plan.rules:
         if rule.type == "COMMON":
             rules["global"] = wrap(rule)
             continue
-        lists = {type_: name for name, type_ in _LEGACY_LISTS.items()}
         if rule.type not in lists:
             raise PlanError(
                 f"{plan.file_path(rule)}: the Config API form has no place for "

@@ -1,0 +1,204 @@
+"""The two validators of a plan schema, and where they may disagree.
+
+The compiled validator (jsonschema-rs) answers valid or invalid, fast; the reference validator
+(jsonschema) words and places violations. A message is trusted to the compiled answer only
+where the two read the same way, so that a value gets one verdict whatever path it takes:
+
+- instants and dates (`date-time`, `date`): the contract's reader refuses leap seconds, year 0
+  and naive times, which the compiled one accepts: a message holding a date-like string that
+  is not plainly fine goes to the reference;
+- patterns with `\\d`, `\\w`, `\\s`, `\\b` (or their negations): the engines' classes differ
+  beyond ASCII and on a few control characters: such text goes to the reference;
+- `multipleOf` with a fractional step: the reference reads decimals exactly (19.99 is a
+  multiple of 0.01), as the compiled one does;
+- formats: the reference checks `date-time`, `date` (the contract's rules) and `email` (looser
+  than the compiled check); others are annotations, as they are in draft-07 for `uuid`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import jsonschema_rs
+
+from .. import compiled as contract_compiled
+from .. import jsonio, pointers
+from . import dialects
+from .model import schema_keywords
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+
+class CompileError(Exception):
+    """A schema that cannot be used, and the pointer of the keyword at fault."""
+
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.pointer = pointer
+
+
+def schema_problem(schema: Any, dialect: str) -> tuple[str, str] | None:
+    """(pointer, message) of the first thing that makes `schema` unusable, or None: refused by
+    its dialect's metaschema, a `$ref` that leads nowhere, a pattern either engine refuses."""
+    problem = dialects.metaschema_problem(schema, dialect)
+    if problem is not None:
+        return problem
+    try:
+        compile_schema(schema, dialect)
+    except CompileError as error:
+        return error.pointer, f"cannot be used as a schema: {error}"
+    return None
+
+
+def compile_schema(schema: Any, dialect: str) -> jsonschema_rs.Validator:
+    """The compiled validator (nothing is fetched over the network). Raises CompileError."""
+    for path, pattern in _patterns(schema):
+        _check_pattern(pattern, path)
+    try:
+        return _compiled(schema, dialect)
+    except ValueError as error:
+        message = str(error).splitlines()[0]
+        refs = [
+            path
+            for path, keyword, value in schema_keywords(schema)
+            if keyword == "$ref" and isinstance(value, str) and f"'{value.lstrip('#')}'" in message
+        ]
+        raise CompileError(message, pointers.join(refs[0]) if refs else "") from None
+
+
+def _compiled(schema: Any, dialect: str) -> jsonschema_rs.Validator:
+    document = {"$schema": dialect, **schema} if isinstance(schema, dict) else schema
+    return jsonschema_rs.validator_for(document, validate_formats=True, offline=True)
+
+
+def _patterns(schema: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every regular expression of a schema, by the path to it."""
+    for path, keyword, value in schema_keywords(schema):
+        if keyword == "pattern" and isinstance(value, str):
+            yield path, value
+        if keyword == "patternProperties" and isinstance(value, dict):
+            for pattern in value:
+                yield (*path, pattern), pattern
+
+
+def _check_pattern(pattern: str, path: tuple[str | int, ...]) -> None:
+    """A pattern both engines can use, or CompileError at its place."""
+    from .. import patterns
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "possible nested set" and the like
+            patterns.compiled(pattern)
+    except re.error as error:
+        message = f"pattern {pattern!r} is not a regular expression: {error}"
+        raise CompileError(message, pointers.join(path)) from None
+    try:
+        _compiled({"pattern": pattern}, dialects.DRAFT_07)
+    except ValueError:
+        message = f"pattern {pattern!r} is not a regular expression the compiled validator reads"
+        raise CompileError(message, pointers.join(path)) from None
+
+
+_CLASS_ESCAPE = re.compile(r"\\[dDwWsSbB]")
+
+
+@dataclass(frozen=True)
+class Engines:
+    """A schema's two validators, and which strings they may judge apart under it."""
+
+    fast: jsonschema_rs.Validator
+    reference: Validator
+    dates: bool
+    """A `date` or `date-time` format is used."""
+    classes: bool
+    """A pattern uses a character class escape."""
+
+    def trusts(self, value: Any, odd: Oddities) -> bool:
+        """Whether the compiled answer alone says `value` is valid."""
+        disputed = (self.dates and odd.dates) or (self.classes and odd.text)
+        return not disputed and self.fast.is_valid(value)
+
+
+def build(schema: Any, dialect: str) -> Engines:
+    return Engines(
+        compile_schema(schema, dialect),
+        dialects.validator_class(dialect)(schema, format_checker=format_checker()),
+        dates=any(
+            keyword == "format" and value in ("date", "date-time")
+            for _, keyword, value in schema_keywords(schema)
+        ),
+        classes=any(_CLASS_ESCAPE.search(pattern) for _, pattern in _patterns(schema)),
+    )
+
+
+@dataclass(frozen=True)
+class Oddities:
+    """Which strings of one message the engines may read apart, found once in its JSON."""
+
+    dates: bool
+    """A string that starts like a date but is not a plain date or instant."""
+    text: bool
+    """Text that is not ASCII, or holds U+001C-U+001F (white space to Python, not to Rust)."""
+
+    @classmethod
+    def of(cls, serialised: bytes) -> Oddities:
+        dates = any(
+            not _plain_date_or_instant(found.decode("ascii", "replace"))
+            for found in _DATE_STRING.findall(serialised)
+        )
+        text = not serialised.isascii() or _ODD_SPACE.search(serialised) is not None
+        return cls(dates, text)
+
+    @classmethod
+    def of_value(cls, value: Any) -> Oddities:
+        return cls.of(jsonio.dumps(value))
+
+
+_DATE_STRING = re.compile(rb'"([0-9]{4}-[0-9]{2}-[0-9]{2}[^"]*)"')
+_ODD_SPACE = re.compile(rb"\\u001[c-fC-F]")  # compiled.DISPUTED_SPACE, as JSON escapes them
+_PLAIN_DATE = re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _plain_date_or_instant(text: str) -> bool:
+    """A date or instant both engines read alike: not a leap second, not year 0, an offset
+    that keeps it within 0001-9999."""
+    return bool(contract_compiled.PLAIN_INSTANT.fullmatch(text) or _PLAIN_DATE.fullmatch(text))
+
+
+@cache
+def format_checker() -> Any:
+    """The contract's `date-time` and `date`, and `email` (jsonschema's check only asks for
+    an @, which every address the compiled validator accepts has)."""
+    from jsonschema import FormatChecker
+
+    from .. import schemas
+
+    checker = FormatChecker(formats=("email", "idn-email"))
+    contract = schemas.format_checker()
+    for name in ("date-time", "date"):
+        checker.checkers[name] = contract.checkers[name]
+    return checker
+
+
+def multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """`multipleOf` read in decimals, as written: 19.99 is a multiple of 0.01 (in binary
+    floating point it is not)."""
+    from jsonschema import ValidationError
+
+    if not validator.is_type(instance, "number"):
+        return
+    try:
+        exact = Decimal(repr(instance)) % Decimal(repr(step)) == 0
+    except InvalidOperation:  # a quotient beyond the decimal context: fall back to floats
+        quotient = float(instance) / float(step)
+        exact = math.isfinite(quotient) and quotient == int(quotient)
+    if not exact:
+        yield ValidationError(f"{instance!r} is not a multiple of {step!r}")
