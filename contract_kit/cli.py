@@ -23,8 +23,8 @@ import click
 from . import __version__, atomic, batching, config_files, jsonio, pipeline, reporters, sources
 from .config_files import ConfigError
 from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, collect
-from .tracking_plan import PlanError
-from .tracking_plan.model import POLICIES
+from .tracking_plan.errors import PlanError
+from .tracking_plan.policy import POLICIES
 
 if TYPE_CHECKING:
     from .config import LoadedConfig

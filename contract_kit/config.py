@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 
 from . import config_files
 from .config_files import ConfigError
-from .tracking_plan.model import Policy
+from .tracking_plan.policy import Policy
 
 #: Always in a message's `integrations`: stops events flowing back into Salesforce and Antavo.
 LOOP_PREVENTION: dict[str, bool] = {

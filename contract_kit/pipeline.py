@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from . import compiled, jsonio, pointers, sources, transform, validation
 from .sources import Kind, Record, Source, Work
-from .tracking_plan import checking
 from .violations import Finding, Violation
 
 if TYPE_CHECKING:
@@ -142,6 +141,8 @@ def _check_plan(
     message: Any, plan: TrackingPlan, batch: Batch, serialised: bytes | None = None
 ) -> list[Finding]:
     """The plan's findings for one message, counting the rule it met (for coverage)."""
+    from .tracking_plan import checking  # only when there is a plan: start-up stays short
+
     outcome = checking.check(message, plan, serialised)
     if outcome.rule is not None:
         batch.planned[(outcome.rule.label, outcome.rule.version)] += 1

@@ -355,12 +355,13 @@ def test_compiled_and_reference_agree_on_tricky_strings(tmp_path: Path, text: st
             "day": {"type": "string", "format": "date"},
             "digits": {"type": "string", "pattern": "^\\d+$"},
             "word": {"type": "string", "pattern": "^\\S+$"},
+            "words": {"type": "array", "items": {"type": "string", "pattern": "^\\S+$"}},
         },
     }
     (folder / "track" / "e.schema.json").write_text(json.dumps(schema), encoding="utf-8")
     plan = tracking_plan.load(folder)
-    for member in ("when", "day", "digits", "word"):
-        properties = {member: text}
+    for member in ("when", "day", "digits", "word", "words"):
+        properties: dict[str, Any] = {member: [text] if member == "words" else text}
         reference = engines.build(schema, engines.dialects.DRAFT_07).reference
         expected = [e.message for e in reference.iter_errors(properties)]
         found = checking.check(track("e", properties), plan).findings

@@ -5,36 +5,39 @@
 - `dialects`: which JSON Schema dialect a file is in, and whether it is a valid schema;
 - `segment`: Segment's export forms to rules and back;
 - `checking`: a message against the plan;
+- `engines`: the compiled and the reference validator of a schema, and where they may disagree;
 - `coverage`: which planned events a set of fixtures exercises.
+
+Names are imported on first use: the CLI catches PlanError on every run, and loading the
+plan machinery should cost start-up time only when a plan is used.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .folder import PlanError, load
-from .model import Policy, Rule, TrackingPlan
+from .errors import PlanError
+from .policy import Policy
+
+if TYPE_CHECKING:
+    from .folder import load
+    from .model import Rule, TrackingPlan
+    from .segment import export, import_file
+
+_LAZY = {
+    "Rule": "model",
+    "TrackingPlan": "model",
+    "export": "segment",
+    "import_file": "segment",
+    "load": "folder",
+}
 
 __all__ = ["PlanError", "Policy", "Rule", "TrackingPlan", "export", "import_file", "load"]
 
 
-def import_file(source: Path, folder: Path) -> TrackingPlan:
-    """Turn the Segment export in `source` into the plan folder `folder` (replacing a plan
-    folder there). Raises PlanError."""
-    from . import folder as folders
-    from . import segment
-
-    document, _ = folders.read_json(source)
-    plan = segment.read(document, str(source))
-    plan = dataclasses.replace(plan, folder=folder.as_posix())
-    folders.write(plan, folder)
-    return plan
-
-
-def export(folder: Path, form: str | None = None) -> Any:
-    """The plan in `folder` as a Segment export (see segment.write)."""
-    from . import segment
-
-    return segment.write(load(folder), form)
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

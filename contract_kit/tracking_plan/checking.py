@@ -17,13 +17,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import pointers, validation
 from ..violations import Finding, Severity
 from . import dialects, engines
-from .model import Policy, Rule, TrackingPlan, file_for
+from .model import Rule, TrackingPlan, file_for
+from .policy import Policy
 
 CHECKED_TYPES = ("identify", "track")
 
@@ -140,8 +141,13 @@ def _unplanned_members(
     rule: Rule, value: dict[str, Any], member: str, plan: TrackingPlan
 ) -> list[Finding]:
     policy = plan.unplanned_properties
-    declared = _declared(rule.schema)
-    if policy == "allow" or declared is None:
+    if policy == "allow":
+        return []
+    cache = _cache(plan).declared
+    if rule.file not in cache:
+        cache[rule.file] = _declared(rule.schema)
+    declared = cache[rule.file]
+    if declared is None:
         return []
     noun = "trait" if member == "traits" else "property"
     found = []
@@ -162,7 +168,7 @@ def _unplanned_members(
 _TAKES_OTHERS = ("additionalProperties", "patternProperties", "unevaluatedProperties")
 
 
-def _declared(schema: Any) -> set[str] | None:
+def _declared(schema: Any) -> frozenset[str] | None:
     """The member names a schema plans, at its root, in root `allOf` / `anyOf` / `oneOf` /
     `then` / `else` branches and behind local `$ref`s; None when it says itself what else it
     takes (additionalProperties, patternProperties, unevaluatedProperties)."""
@@ -182,7 +188,7 @@ def _declared(schema: Any) -> set[str] | None:
         if isinstance(properties, dict):
             names.update(properties)
         parts += _branches(part, schema)
-    return names
+    return frozenset(names)
 
 
 def _branches(part: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]]:
@@ -210,16 +216,30 @@ def _local_ref(ref: Any, root: dict[str, Any]) -> Any:
     return node
 
 
-# Each schema's engines are built once per process and plan (a plan travels to worker
-# processes and is built again there), and dropped with the plan.
-_built: dict[int, dict[tuple[str, bool], engines.Engines]] = {}
+@dataclass
+class _PlanCache:
+    """What is worked out once per plan and process (a plan travels to worker processes and
+    is worked out again there), and dropped with the plan."""
+
+    engines: dict[tuple[str, bool], engines.Engines] = field(default_factory=dict)
+    """By rule file, and whether for the envelope."""
+    declared: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    """The member names each rule file plans (see _declared)."""
+
+
+_caches: dict[int, _PlanCache] = {}
+
+
+def _cache(plan: TrackingPlan) -> _PlanCache:
+    cache = _caches.get(plan.token)
+    if cache is None:
+        cache = _caches[plan.token] = _PlanCache()
+        weakref.finalize(plan, _caches.pop, plan.token, None)
+    return cache
 
 
 def _engines(rule: Rule, schema: Any, plan: TrackingPlan, envelope: bool) -> engines.Engines:
-    by_rule = _built.get(plan.token)
-    if by_rule is None:
-        by_rule = _built[plan.token] = {}
-        weakref.finalize(plan, _built.pop, plan.token, None)
+    by_rule = _cache(plan).engines
     built = by_rule.get((rule.file, envelope))
     if built is None:
         dialect = dialects.dialect_of(schema, None if envelope else rule.envelope)

@@ -120,14 +120,25 @@ class Engines:
     """A `date` or `date-time` format is used."""
     classes: bool
     """A pattern uses a character class escape."""
+    class_paths: tuple[tuple[str, ...], ...] | None = None
+    """Where in the value those patterns apply, when only `properties` lead to them (a
+    `userId` pattern need not send a message with accented names to the reference); None:
+    anywhere."""
 
     def trusts(self, value: Any, odd: Oddities) -> bool:
         """Whether the compiled answer alone says `value` is valid."""
-        disputed = (self.dates and odd.dates) or (self.classes and odd.text)
-        return not disputed and self.fast.is_valid(value)
+        if self.dates and odd.dates:
+            return False
+        if self.classes and odd.text:
+            if self.class_paths is None:
+                return False
+            if any(_odd_string(_member(value, path)) for path in self.class_paths):
+                return False
+        return bool(self.fast.is_valid(value))
 
 
 def build(schema: Any, dialect: str) -> Engines:
+    with_classes = [path for path, pattern in _patterns(schema) if _CLASS_ESCAPE.search(pattern)]
     return Engines(
         compile_schema(schema, dialect),
         dialects.validator_class(dialect)(schema, format_checker=format_checker()),
@@ -135,7 +146,41 @@ def build(schema: Any, dialect: str) -> Engines:
             keyword == "format" and value in ("date", "date-time")
             for _, keyword, value in schema_keywords(schema)
         ),
-        classes=any(_CLASS_ESCAPE.search(pattern) for _, pattern in _patterns(schema)),
+        classes=bool(with_classes),
+        class_paths=_instance_paths(with_classes),
+    )
+
+
+def _instance_paths(
+    schema_paths: list[tuple[str | int, ...]],
+) -> tuple[tuple[str, ...], ...] | None:
+    """The value paths that `pattern` keywords at `schema_paths` apply to, when each is reached
+    through `properties` only (`properties/userId/pattern` applies to `userId`); else None."""
+    found = []
+    for path in schema_paths:
+        *steps, last = path
+        if (
+            last != "pattern"
+            or len(steps) % 2
+            or any(steps[i] != "properties" for i in range(0, len(steps), 2))
+        ):
+            return None
+        found.append(tuple(str(name) for name in steps[1::2]))
+    return tuple(found)
+
+
+def _member(value: Any, path: tuple[str, ...]) -> Any:
+    for name in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(name)
+    return value
+
+
+def _odd_string(value: Any) -> bool:
+    """Text the engines' character classes may read apart: not ASCII, or U+001C-U+001F."""
+    return isinstance(value, str) and (
+        not value.isascii() or contract_compiled.DISPUTED_SPACE.search(value) is not None
     )
 
 

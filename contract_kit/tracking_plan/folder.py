@@ -15,25 +15,22 @@ from typing import Any
 
 from .. import atomic, jsonio, pointers
 from . import dialects, engines
+from .errors import PlanError
 from .model import (
     MANIFEST,
     PLACEMENTS,
     RULE_TYPES,
     SUFFIX,
     Document,
-    Policy,
     Rule,
     RuleType,
     TrackingPlan,
     file_for,
     parse_file_name,
 )
+from .policy import Policy
 
 MANIFEST_FORMAT = "contract-kit tracking plan 1"
-
-
-class PlanError(Exception):
-    """A tracking plan that cannot be used: names the file and the problem (exit code 2)."""
 
 
 def load(

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 from urllib.parse import unquote
 
+from .policy import POLICIES, Policy
+
 RuleType = Literal["COMMON", "IDENTIFY", "GROUP", "TRACK", "PAGE", "SCREEN"]
 RULE_TYPES: tuple[RuleType, ...] = get_args(RuleType)
-Policy = Literal["allow", "warn", "block"]
-"""What to do with what the plan does not name: nothing, a warning, or an error."""
-POLICIES: tuple[Policy, ...] = get_args(Policy)
 
 SUFFIX = ".schema.json"
 MANIFEST = "plan.json"

@@ -17,10 +17,14 @@ exporting in the same form gives back the same document.
 from __future__ import annotations
 
 import copy
+import dataclasses
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import dialects, engines
-from .folder import PlanError, rule_file
+from . import folder as folders
+from .errors import PlanError
+from .folder import rule_file
 from .model import PLACEMENTS, RULE_TYPES, Document, Rule, RuleType, TrackingPlan
 
 FORMS = ("public-api", "rules", "config-api")
@@ -287,3 +291,17 @@ def _legacy_entry(rule: Rule, same_form: bool) -> dict[str, Any]:
         entry["description"] = description
     entry.update(version=rule.version, rules=wrap(rule))
     return entry
+
+
+def import_file(source: Path, folder: Path) -> TrackingPlan:
+    """Turn the Segment export in `source` into the plan folder `folder` (replacing a plan
+    folder there). Raises PlanError."""
+    document, _ = folders.read_json(source)
+    plan = dataclasses.replace(read(document, str(source)), folder=folder.as_posix())
+    folders.write(plan, folder)
+    return plan
+
+
+def export(folder: Path, form: str | None = None) -> Any:
+    """The plan in `folder` as a Segment export (see write)."""
+    return write(folders.load(folder), form)
