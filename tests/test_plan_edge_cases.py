@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 import contract_kit
 from contract_kit.cli import cli
+from contract_kit.tracking_plan import engines
 
 from .conftest import FIXTURES
 
@@ -286,3 +287,123 @@ def test_a_plan_setting_naming_a_file_says_it_is_not_a_folder() -> None:
     Path("contract-kit.toml").write_text('plan = "plan"\n', encoding="utf-8")
     line = one_error_line(run("plan", "check"))
     assert line == "contract-kit: error: plan: not a folder"
+
+
+# second review -------------------------------------------------------------------------------
+
+
+def test_a_ref_to_an_anchor_is_no_internal_error() -> None:
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": "#base",
+        "$defs": {"base": {"$anchor": "base", "properties": {"points": {"type": "integer"}}}},
+    }
+    write_json(Path("plan/track/point_add.schema.json"), schema)
+    assert findings(Path("plan"), track("point_add", {"points": 1, "x": 2})) == []
+
+
+def test_a_percent_encoded_ref_still_plans_its_properties() -> None:
+    schema = {"$ref": "#/definitions/a%20b",
+              "definitions": {"a b": {"properties": {"points": {"type": "integer"}}}}}  # fmt: skip
+    write_json(Path("plan/track/point_add.schema.json"), schema)
+    message = track("point_add", {"points": 1})
+    assert findings(Path("plan"), message, "--unplanned-properties", "block") == []
+
+
+@pytest.mark.parametrize("long_id", [False, True], ids=["alone", "beside-a-violation"])
+def test_a_format_under_one_of_gets_one_verdict(long_id: bool) -> None:
+    common = {"properties": {
+        "context": {"properties": {"ip": {"oneOf": [{"format": "ipv4"}, {"format": "ipv6"}]}}},
+        "messageId": {"maxLength": 10},
+    }}  # fmt: skip
+    write_json(Path("plan/common.schema.json"), common)
+    message = track("e", {}, context={"ip": "192.0.2.1"})
+    message["messageId"] = "m" * (20 if long_id else 1)
+    found = findings(Path("plan"), message, "--unplanned", "allow")
+    assert found == ([("/messageId", "maxLength")] if long_id else [])
+
+
+@pytest.mark.parametrize("other", [{}, {"total": "x"}], ids=["alone", "beside-a-violation"])
+def test_pattern_properties_end_with_the_string_as_ecma_reads_them(other: dict[str, Any]) -> None:
+    schema = {
+        "properties": {"total": {"type": "number"}},
+        "patternProperties": {"^utm_[a-z]+$": {"type": "string"}},
+        "additionalProperties": False,
+    }
+    write_json(Path("plan/track/buy.schema.json"), schema)
+    found = findings(Path("plan"), track("buy", {"utm_source\n": "x", **other}))
+    assert ("/properties/utm_source\n", "additionalProperties") in found
+
+
+@pytest.mark.parametrize("code", ["AB", "é"], ids=["neighbour-ascii", "neighbour-accented"])
+def test_a_class_pattern_reused_through_a_ref_gets_one_verdict(code: str) -> None:
+    schema = {"properties": {"code": {"pattern": "^\\D+$"},
+                             "alt_code": {"$ref": "#/properties/code"}}}  # fmt: skip
+    write_json(Path("plan/track/checkout.schema.json"), schema)
+    found = findings(Path("plan"), track("checkout", {"code": code, "alt_code": "٣"}))
+    reference = engines.build(schema, DRAFT_07).reference
+    expected = sorted(pointer_of(e) for e in reference.iter_errors({"code": code, "alt_code": "٣"}))
+    assert sorted(pointer for pointer, _ in found) == expected
+
+
+def pointer_of(error: Any) -> str:
+    return "/properties/" + "/".join(map(str, error.absolute_path))
+
+
+@pytest.mark.parametrize(
+    ("value", "step", "multiple"),
+    [(1.7e308, 0.01, True), (10**19 + 1, 2, False), (19.99, 0.01, True), (0.3, 0.1, True)],
+)
+def test_multiple_of_holds_for_large_values(value: float, step: float, multiple: bool) -> None:
+    schema = {"properties": {"n": {"multipleOf": step}, "m": {"type": "integer"}}}
+    write_json(Path("plan/track/buy.schema.json"), schema)
+    for neighbour, expected in ((1, []), ("x", [("/properties/m", "type")])):
+        found = findings(Path("plan"), track("buy", {"n": value, "m": neighbour}))
+        assert found == sorted(
+            [*([] if multiple else [("/properties/n", "multipleOf")]), *expected]
+        )
+
+
+def test_inline_flags_get_one_verdict() -> None:
+    schema = {"properties": {"c": {"pattern": "^(?i:[^a-z])$"}, "n": {"type": "integer"}}}
+    write_json(Path("plan/track/buy.schema.json"), schema)
+    alone = findings(Path("plan"), track("buy", {"c": "İ", "n": 1}))
+    beside = findings(Path("plan"), track("buy", {"c": "İ", "n": "x"}))
+    assert [f for f in beside if f[0] != "/properties/n"] == alone
+
+
+def test_two_rules_sharing_a_file_name_keep_their_own_validators() -> None:
+    from contract_kit.tracking_plan import checking
+    from contract_kit.tracking_plan.model import Rule, TrackingPlan
+
+    rules = (
+        Rule("TRACK", "a", 1, {"properties": {"n": {"type": "integer"}}}, ""),
+        Rule("TRACK", "b", 1, {"properties": {"n": {"type": "string"}}}, ""),
+    )
+    plan = TrackingPlan("plan", rules)
+    assert checking.check(track("a", {"n": 1}), plan).findings == []
+    assert checking.check(track("b", {"n": "x"}), plan).findings == []
+
+
+def test_workers_build_a_plans_validators_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
+
+    from contract_kit.tracking_plan import checking
+
+    plan = contract_kit.load_plan(SAMPLE_PLAN)
+    built: list[object] = []
+    real = engines.build
+    monkeypatch.setattr(engines, "build", lambda *a: built.append(a) or real(*a))
+    for _ in range(3):  # each task of a worker process gets its own copy of the job
+        checking.check(track("point_add", {"points": 1}), pickle.loads(pickle.dumps(plan)))
+    assert len(built) == 2  # common and point_add, once
+
+
+def test_a_plan_json_naming_an_unknown_form_is_refused() -> None:
+    source = write_json(Path("x.json"), [{"type": "TRACK", "key": "e", "version": 1,
+                                          "jsonSchema": {}}])  # fmt: skip
+    assert imported(json.loads(source.read_text()), "plan")
+    manifest = json.loads(Path("plan/plan.json").read_text())
+    write_json(Path("plan/plan.json"), {**manifest, "form": "foo"})
+    line = one_error_line(run("plan", "export", "--plan", "plan"))
+    assert "plan/plan.json" in line and "/form" in line

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from .. import pointers, validation
 from ..violations import Finding, Severity
@@ -144,9 +145,9 @@ def _unplanned_members(
     if policy == "allow":
         return []
     cache = _cache(plan).declared
-    if rule.file not in cache:
-        cache[rule.file] = _declared(rule.schema)
-    declared = cache[rule.file]
+    if _rule_id(rule) not in cache:
+        cache[_rule_id(rule)] = _declared(rule.schema)
+    declared = cache[_rule_id(rule)]
     if declared is None:
         return []
     noun = "trait" if member == "traits" else "property"
@@ -187,12 +188,15 @@ def _declared(schema: Any) -> frozenset[str] | None:
         properties = part.get("properties")
         if isinstance(properties, dict):
             names.update(properties)
-        parts += _branches(part, schema)
+        branches = _branches(part, schema)
+        if branches is None:
+            return None  # a reference this cannot follow: it may plan anything
+        parts += branches
     return frozenset(names)
 
 
-def _branches(part: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]]:
-    """Subschemas that may plan members of the same object."""
+def _branches(part: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Subschemas that may plan members of the same object; None if one is out of reach."""
     found = [
         branch
         for keyword in ("allOf", "anyOf", "oneOf")
@@ -200,50 +204,71 @@ def _branches(part: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]
         if isinstance(branch, dict)
     ]
     found += [part[k] for k in ("then", "else") if isinstance(part.get(k), dict)]
-    target = _local_ref(part.get("$ref"), root)
-    return found + ([target] if isinstance(target, dict) else [])
+    if any(keyword in part for keyword in ("$dynamicRef", "$recursiveRef")):
+        return None
+    if "$ref" in part:
+        target = _local_ref(part["$ref"], root)
+        if target is None:
+            return None
+        found += [target] if isinstance(target, dict) else []
+    return found
 
 
 def _local_ref(ref: Any, root: dict[str, Any]) -> Any:
-    """What a `#/...` reference points at in `root`, or None."""
-    if not isinstance(ref, str) or not ref.startswith("#"):
+    """What a `#/…` reference (percent-encoded, as a URI fragment is) points at in `root`;
+    None for any other reference (an anchor, another document)."""
+    if not isinstance(ref, str) or not (ref == "#" or ref.startswith("#/")):
         return None
     node: Any = root
-    for token in pointers.split(ref[1:]):
+    for token in pointers.split(unquote(ref[1:])):
         if not isinstance(node, dict) or token not in node:
             return None
         node = node[token]
     return node
 
 
+RuleId = tuple[str, str | None, int]
+"""A rule's type, key and version: what names it within its plan."""
+
+
 @dataclass
 class _PlanCache:
-    """What is worked out once per plan and process (a plan travels to worker processes and
-    is worked out again there), and dropped with the plan."""
+    """What is worked out once per plan and process. A plan travels to worker processes with
+    each task (a new copy each time, with the same token): keyed by token, not by object."""
 
-    engines: dict[tuple[str, bool], engines.Engines] = field(default_factory=dict)
-    """By rule file, and whether for the envelope."""
-    declared: dict[str, frozenset[str] | None] = field(default_factory=dict)
-    """The member names each rule file plans (see _declared)."""
+    engines: dict[tuple[RuleId, bool], engines.Engines] = field(default_factory=dict)
+    """By rule, and whether for the envelope."""
+    declared: dict[RuleId, frozenset[str] | None] = field(default_factory=dict)
+    """The member names each rule plans (see _declared)."""
 
 
-_caches: dict[int, _PlanCache] = {}
+#: The caches of the plans used last in this process: a few, so memory stays bounded when
+#: a long-lived process loads plan after plan.
+_caches: OrderedDict[int, _PlanCache] = OrderedDict()
+_CACHED_PLANS = 4
 
 
 def _cache(plan: TrackingPlan) -> _PlanCache:
     cache = _caches.get(plan.token)
     if cache is None:
         cache = _caches[plan.token] = _PlanCache()
-        weakref.finalize(plan, _caches.pop, plan.token, None)
+        while len(_caches) > _CACHED_PLANS:
+            _caches.popitem(last=False)
+    else:
+        _caches.move_to_end(plan.token)
     return cache
+
+
+def _rule_id(rule: Rule) -> RuleId:
+    return (rule.type, rule.key, rule.version)
 
 
 def _engines(rule: Rule, schema: Any, plan: TrackingPlan, envelope: bool) -> engines.Engines:
     by_rule = _cache(plan).engines
-    built = by_rule.get((rule.file, envelope))
+    built = by_rule.get((_rule_id(rule), envelope))
     if built is None:
         dialect = dialects.dialect_of(schema, None if envelope else rule.envelope)
-        built = by_rule[(rule.file, envelope)] = engines.build(schema, dialect)
+        built = by_rule[(_rule_id(rule), envelope)] = engines.build(schema, dialect)
     return built
 
 

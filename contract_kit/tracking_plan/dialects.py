@@ -43,6 +43,11 @@ def known(dialect: str) -> bool:
     return _key(dialect) in _DIALECTS
 
 
+def defines_uuid(dialect: str) -> bool:
+    """Whether the dialect defines the `uuid` format (2019-09 and 2020-12 do)."""
+    return "/draft/20" in _key(dialect)
+
+
 @cache
 def validator_class(dialect: str) -> type[Validator]:
     """jsonschema's class for `dialect`, with ECMA-262 `pattern` semantics (patterns.py) and

@@ -11,8 +11,14 @@ where the two read the same way, so that a value gets one verdict whatever path 
   beyond ASCII and on a few control characters: such text goes to the reference;
 - `multipleOf` with a fractional step: the reference reads decimals exactly (19.99 is a
   multiple of 0.01), as the compiled one does;
-- formats: the reference checks `date-time`, `date` (the contract's rules) and `email` (looser
-  than the compiled check); others are annotations, as they are in draft-07 for `uuid`.
+- `$` in `pattern` and in `patternProperties` names means the end of the string (ECMA-262), in
+  both;
+- formats: the reference checks `date-time`, `date` (the contract's rules), `email` (looser
+  than the compiled check), `ipv4`, `ipv6` and, from 2019-09 on, `uuid`; others are
+  annotations. A schema with a format other than the first three anywhere, or with any format
+  under `not`, `oneOf`, `anyOf`, `if` or `contains` (where failing is a way to pass), or with
+  a pattern with inline flags, leaves every verdict to the reference: there the engines might
+  read a value apart.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +37,7 @@ import jsonschema_rs
 from .. import compiled as contract_compiled
 from .. import jsonio, pointers
 from . import dialects
-from .model import schema_keywords
+from .model import DATA_KEYWORDS, NAMED_SCHEMAS, schema_keywords
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -124,10 +130,12 @@ class Engines:
     """Where in the value those patterns apply, when only `properties` lead to them (a
     `userId` pattern need not send a message with accented names to the reference); None:
     anywhere."""
+    reference_only: bool = False
+    """The engines may disagree on any value (see the module's docstring)."""
 
     def trusts(self, value: Any, odd: Oddities) -> bool:
         """Whether the compiled answer alone says `value` is valid."""
-        if self.dates and odd.dates:
+        if self.reference_only or (self.dates and odd.dates):
             return False
         if self.classes and odd.text:
             if self.class_paths is None:
@@ -139,16 +147,57 @@ class Engines:
 
 def build(schema: Any, dialect: str) -> Engines:
     with_classes = [path for path, pattern in _patterns(schema) if _CLASS_ESCAPE.search(pattern)]
+    refers = any(keyword in _REFERENCES for _, keyword, _ in schema_keywords(schema))
+    formats = [(path, value) for path, key, value in schema_keywords(schema) if key == "format"]
+    reference_only = any(_INLINE_FLAGS.search(pattern) for _, pattern in _patterns(schema)) or any(
+        value not in _AGREED_FORMATS or any(step in _MAY_INVERT for step in path)
+        for path, value in formats
+    )
+    reference = dialects.validator_class(dialect)(
+        _ecma_names(schema), format_checker=format_checker(dialects.defines_uuid(dialect))
+    )
     return Engines(
         compile_schema(schema, dialect),
-        dialects.validator_class(dialect)(schema, format_checker=format_checker()),
+        reference,
         dates=any(
             keyword == "format" and value in ("date", "date-time")
             for _, keyword, value in schema_keywords(schema)
         ),
         classes=bool(with_classes),
-        class_paths=_instance_paths(with_classes),
+        class_paths=None if refers else _instance_paths(with_classes),
+        reference_only=reference_only,
     )
+
+
+#: Formats both engines read alike, as far as a verdict goes (see format_checker).
+_AGREED_FORMATS = frozenset({"date-time", "date", "email", "idn-email"})
+#: Keywords under which a subschema's failure can make the whole pass.
+_MAY_INVERT = frozenset({"not", "oneOf", "anyOf", "if", "contains"})
+#: Keywords that reuse a subschema elsewhere in the value.
+_REFERENCES = frozenset({"$ref", "$dynamicRef", "$recursiveRef"})
+_INLINE_FLAGS = re.compile(r"\(\?[a-zA-Z]")
+
+
+def _ecma_names(schema: Any) -> Any:
+    """`schema` with its `patternProperties` names in Python's spelling of ECMA-262 (`$` as
+    `\\Z`), which jsonschema reads with `re.search` (its `pattern` keyword is patterns.py's)."""
+    from .. import patterns
+
+    if isinstance(schema, list):
+        return [_ecma_names(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    copied: dict[str, Any] = {}
+    for keyword, value in schema.items():
+        if keyword in DATA_KEYWORDS:
+            copied[keyword] = value
+        elif keyword == "patternProperties" and isinstance(value, dict):
+            copied[keyword] = {patterns.to_python(k): _ecma_names(v) for k, v in value.items()}
+        elif keyword in NAMED_SCHEMAS and isinstance(value, dict):
+            copied[keyword] = {name: _ecma_names(sub) for name, sub in value.items()}
+        else:
+            copied[keyword] = _ecma_names(value)
+    return copied
 
 
 def _instance_paths(
@@ -219,14 +268,16 @@ def _plain_date_or_instant(text: str) -> bool:
 
 
 @cache
-def format_checker() -> Any:
-    """The contract's `date-time` and `date`, and `email` (jsonschema's check only asks for
-    an @, which every address the compiled validator accepts has)."""
+def format_checker(uuid: bool = False) -> Any:
+    """The contract's `date-time` and `date`; `email` (jsonschema's check only asks for an @,
+    which every address the compiled validator accepts has); `ipv4` and `ipv6` (Python's
+    ipaddress); `uuid` where the dialect defines it."""
     from jsonschema import FormatChecker
 
     from .. import schemas
 
-    checker = FormatChecker(formats=("email", "idn-email"))
+    names = ("email", "idn-email", "ipv4", "ipv6") + (("uuid",) if uuid else ())
+    checker = FormatChecker(formats=names)
     contract = schemas.format_checker()
     for name in ("date-time", "date"):
         checker.checkers[name] = contract.checkers[name]
@@ -241,8 +292,10 @@ def multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterat
     if not validator.is_type(instance, "number"):
         return
     try:
-        exact = Decimal(repr(instance)) % Decimal(repr(step)) == 0
-    except InvalidOperation:  # a quotient beyond the decimal context: fall back to floats
+        with localcontext() as context:
+            context.prec = 1000  # enough digits for any quotient of two doubles
+            exact = Decimal(repr(instance)) % Decimal(repr(step)) == 0
+    except InvalidOperation:  # beyond even that: what floating point says
         quotient = float(instance) / float(step)
         exact = math.isfinite(quotient) and quotient == int(quotient)
     if not exact:

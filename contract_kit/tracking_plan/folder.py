@@ -31,6 +31,8 @@ from .model import (
 from .policy import Policy
 
 MANIFEST_FORMAT = "contract-kit tracking plan 1"
+#: The Segment export forms (segment.py reads and writes them).
+FORMS = ("public-api", "rules", "config-api")
 
 
 def load(
@@ -141,8 +143,9 @@ def _manifest_problem(value: Any) -> tuple[str, str] | None:
     """(pointer, message) of the first thing wrong with a plan.json's shape, or None."""
     if not isinstance(value, dict):
         return "", "plan.json must be a JSON object"
-    if not isinstance(value.get("form"), str):
-        return "/form", "plan.json needs 'form': the Segment export it came from"
+    if value.get("form") not in FORMS:
+        known = ", ".join(FORMS)
+        return "/form", f"plan.json needs 'form', the Segment export it came from: one of {known}"
     rules = value.get("rules")
     if not isinstance(rules, list):
         return "/rules", "plan.json needs 'rules', a list"

@@ -214,8 +214,8 @@ def parse_file_name(relative: str) -> FileName | None:
 
 #: Keywords whose values are data, not schemas: a `pattern` member inside an example is not a
 #: pattern. And keywords whose values map names to schemas: a property may be named `enum`.
-_DATA_KEYWORDS = frozenset({"examples", "default", "const", "enum"})
-_NAMED_SCHEMAS = frozenset(
+DATA_KEYWORDS = frozenset({"examples", "default", "const", "enum"})
+NAMED_SCHEMAS = frozenset(
     {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas", "dependencies"}
 )
 
@@ -231,9 +231,9 @@ def schema_keywords(schema: Any) -> Iterator[tuple[tuple[str | int, ...], str, A
         for keyword, value in node.items():
             here = (*path, keyword)
             yield here, keyword, value
-            if keyword in _DATA_KEYWORDS:
+            if keyword in DATA_KEYWORDS:
                 continue
-            if keyword in _NAMED_SCHEMAS and isinstance(value, dict):
+            if keyword in NAMED_SCHEMAS and isinstance(value, dict):
                 stack.extend(((*here, name), subschema) for name, subschema in value.items())
             elif isinstance(value, dict):
                 stack.append((here, value))

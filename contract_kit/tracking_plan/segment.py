@@ -27,7 +27,6 @@ from .errors import PlanError
 from .folder import rule_file
 from .model import PLACEMENTS, RULE_TYPES, Document, Rule, RuleType, TrackingPlan
 
-FORMS = ("public-api", "rules", "config-api")
 PUBLIC_API_FORMS = ("public-api", "rules")
 #: Legacy Config API lists and the rule type of their entries.
 _LEGACY_LISTS: dict[str, RuleType] = {
