@@ -71,6 +71,7 @@ BUY = {
         "price": {"type": "number", "multipleOf": 0.01},
         "order": {"type": "string", "format": "uuid"},
         "re": {"type": "string", "format": "regex"},
+        "link": {"type": "string", "format": "uri"},
         "qty": {"type": "integer"},
     },
 }
@@ -79,7 +80,9 @@ BUY = {
 @pytest.mark.parametrize("qty", [1, "1"], ids=["rest-valid", "rest-invalid"])
 def test_a_value_gets_one_verdict_whatever_its_neighbours(qty: object) -> None:
     write_json(Path("plan/track/buy.schema.json"), {"$schema": DRAFT_07, **BUY})
-    message = track("buy", {"price": 19.99, "order": "nope", "re": "(?<y>\\d+)", "qty": qty})
+    message = track(
+        "buy", {"price": 19.99, "order": "nope", "re": "(?<y>\\d+)", "link": "no uri", "qty": qty}
+    )
     found = findings(Path("plan"), message)
     assert found == ([] if qty == 1 else [("/properties/qty", "type")])
 

@@ -14,11 +14,11 @@ where the two read the same way, so that a value gets one verdict whatever path 
 - `$` in `pattern` and in `patternProperties` names means the end of the string (ECMA-262), in
   both;
 - formats: the reference checks `date-time`, `date` (the contract's rules), `email` (looser
-  than the compiled check), `ipv4`, `ipv6` and, from 2019-09 on, `uuid`; others are
-  annotations. A schema with a format other than the first three anywhere, or with any format
-  under `not`, `oneOf`, `anyOf`, `if` or `contains` (where failing is a way to pass), or with
-  a pattern with inline flags, leaves every verdict to the reference: there the engines might
-  read a value apart.
+  than the compiled check), `ipv4`, `ipv6` and, from 2019-09 on, `uuid`; others (`uri`, ...)
+  it does not check, so it never refuses what the compiled one accepts. A schema with `ipv4`,
+  `ipv6` or `uuid`, or with any format under `not`, `oneOf`, `anyOf`, `if` or `contains`
+  (where failing is a way to pass), or with a pattern with inline flags, leaves every verdict
+  to the reference: there the engines might read a value apart.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def build(schema: Any, dialect: str) -> Engines:
     refers = any(keyword in _REFERENCES for _, keyword, _ in schema_keywords(schema))
     formats = [(path, value) for path, key, value in schema_keywords(schema) if key == "format"]
     reference_only = any(_INLINE_FLAGS.search(pattern) for _, pattern in _patterns(schema)) or any(
-        value not in _AGREED_FORMATS or any(step in _MAY_INVERT for step in path)
+        value in _READ_APART_FORMATS or any(step in _MAY_INVERT for step in path)
         for path, value in formats
     )
     reference = dialects.validator_class(dialect)(
@@ -169,8 +169,8 @@ def build(schema: Any, dialect: str) -> Engines:
     )
 
 
-#: Formats both engines read alike, as far as a verdict goes (see format_checker).
-_AGREED_FORMATS = frozenset({"date-time", "date", "email", "idn-email"})
+#: Formats both engines check, not quite alike (see format_checker).
+_READ_APART_FORMATS = frozenset({"ipv4", "ipv6", "uuid"})
 #: Keywords under which a subschema's failure can make the whole pass.
 _MAY_INVERT = frozenset({"not", "oneOf", "anyOf", "if", "contains"})
 #: Keywords that reuse a subschema elsewhere in the value.
