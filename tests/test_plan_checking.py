@@ -15,6 +15,7 @@ from contract_kit.cli import cli
 from contract_kit.tracking_plan import checking, engines
 
 from .conftest import FIXTURES, REPO
+from .plan_helpers import run
 
 EXPORTS = REPO / "tests" / "data" / "segment-plans"
 PROTOCOLS = EXPORTS / "public-api-response.json"
@@ -25,10 +26,6 @@ INTEGRATIONS = {
     "Salesforce Marketing Cloud (Actions)": False,
     "Antavo (Actions)": False,
 }
-
-
-def run(*args: str, stdin: str | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
 
 
 def track(event: str, properties: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -6,17 +6,10 @@ import json
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from contract_kit.cli import cli
-
 from .conftest import FIXTURES
+from .plan_helpers import run
 
 SAMPLE_PLAN = FIXTURES / "tracking-plan"
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def plan_with_extra_event(tmp_path: Path) -> Path:

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 import contract_kit
-from contract_kit.cli import cli
 from contract_kit.tracking_plan import engines
 
 from .conftest import FIXTURES
+from .plan_helpers import one_error_line, run
 
 SAMPLE_PLAN = FIXTURES / "tracking-plan"
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
@@ -26,10 +25,6 @@ INTEGRATIONS = {
     "Salesforce Marketing Cloud (Actions)": False,
     "Antavo (Actions)": False,
 }
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def write_json(path: Path, value: Any) -> Path:
@@ -54,13 +49,6 @@ def findings(plan: Path, message: dict[str, Any], *options: str) -> list[tuple[s
 def imported(rules: list[dict[str, Any]], folder: str) -> bool:
     source = write_json(Path("x.json"), rules)
     return run("plan", "import", str(source), "--plan", folder).exit_code == 0
-
-
-def one_error_line(result: Result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 # one verdict, whatever else the message holds ------------------------------------------------

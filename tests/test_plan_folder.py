@@ -3,23 +3,19 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from contract_kit import tracking_plan
-from contract_kit.cli import cli
 
 from .conftest import FIXTURES
+from .plan_helpers import counting_server, one_error_line, run
 
 SAMPLE_PLAN = FIXTURES / "tracking-plan"
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
@@ -32,10 +28,6 @@ INTEGRATIONS = {
 
 
 # helpers ----------------------------------------------------------------------------------
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def write(path: Path, text: str) -> Path:
@@ -69,15 +61,6 @@ def validate(*args: str, message: Any, name: str = "message.json") -> Result:
     return run("validate", "--kind", "segment", *args, name)
 
 
-def one_error_line(result: Result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("contract-kit: error: ")
-    assert "Traceback" not in result.output
-    return lines[0]
-
-
 def line_column(text: str, needle: str) -> str:
     """`line:column` (1-based) of the first `needle` in `text`."""
     offset = text.index(needle)
@@ -98,35 +81,6 @@ def base_plan(folder: Path = Path("plan")) -> Path:
     """A small valid plan: one track event, point_add."""
     write_json(folder / "track/point_add.schema.json", POINTS)
     return folder
-
-
-@contextmanager
-def counting_server(body: Any) -> Iterator[tuple[str, list[str]]]:
-    """A local HTTP server that would serve `body` as a schema: (its base URL, paths asked)."""
-    asked: list[str] = []
-    payload = json.dumps(body).encode()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/schema+json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", asked
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 # 1. the sample plan -----------------------------------------------------------------------

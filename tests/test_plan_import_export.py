@@ -4,21 +4,18 @@ folder and back, as a user sees it (files written, documents printed, errors on 
 from __future__ import annotations
 
 import copy
-import http.server
 import json
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from contract_kit import tracking_plan
-from contract_kit.cli import cli
 
 from .conftest import FIXTURES
+from .plan_helpers import counting_server, one_error_line, run
 
 SEGMENT_PLANS = Path(__file__).resolve().parent / "data" / "segment-plans"
 PUBLIC_API = SEGMENT_PLANS / "public-api-response.json"
@@ -30,10 +27,6 @@ DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 
 
 # helpers ----------------------------------------------------------------------------------
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def load_json(path: Path) -> Any:
@@ -75,15 +68,6 @@ def export_ok(folder: str = "plan", *options: str) -> Any:
     return json.loads(result.stdout)
 
 
-def one_error_line(result: Result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("contract-kit: error: ")
-    assert "Traceback" not in result.output
-    return lines[0]
-
-
 def public_rules() -> list[dict[str, Any]]:
     return load_json(PUBLIC_API)["data"]["rules"]
 
@@ -116,35 +100,6 @@ def track_rule(key: str, properties: Any, version: int = 1) -> dict[str, Any]:
             "properties": {"properties": properties},
         },
     }
-
-
-@contextmanager
-def counting_server(body: Any) -> Iterator[tuple[str, list[str]]]:
-    """A local HTTP server that would serve `body` as a schema: (its base URL, paths asked)."""
-    asked: list[str] = []
-    payload = json.dumps(body).encode()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/schema+json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", asked
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 # 1. round trip ----------------------------------------------------------------------------
