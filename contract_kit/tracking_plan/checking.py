@@ -41,11 +41,12 @@ class Outcome:
 
 @dataclass(frozen=True)
 class _Checked:
-    """The message being checked, its plan, and which of its strings the engines may read
-    apart."""
+    """The message being checked, its plan (and what is worked out once for it), and which of
+    its strings the engines may read apart."""
 
     message: dict[str, Any]
     plan: TrackingPlan
+    cache: _PlanCache
     odd: engines.Oddities
 
 
@@ -58,7 +59,7 @@ def check(message: Any, plan: TrackingPlan, serialised: bytes | None = None) -> 
         if serialised is not None
         else engines.Oddities.of_value(message)
     )
-    checked = _Checked(message, plan, odd)
+    checked = _Checked(message, plan, _cache(plan), odd)
     findings: list[Finding] = []
     common = plan.current("COMMON")
     if common is not None:
@@ -87,7 +88,7 @@ def check(message: Any, plan: TrackingPlan, serialised: bytes | None = None) -> 
     value = message.get(member, {})
     if isinstance(value, dict):
         findings += _apply(rule, rule.schema, value, (member,), checked)
-        findings += _unplanned_members(rule, value, member, plan)
+        findings += _unplanned_members(rule, value, member, checked)
     return Outcome(findings, rule)
 
 
@@ -139,12 +140,13 @@ def _unplanned_event(event: str, plan: TrackingPlan) -> list[Finding]:
 
 
 def _unplanned_members(
-    rule: Rule, value: dict[str, Any], member: str, plan: TrackingPlan
+    rule: Rule, value: dict[str, Any], member: str, checked: _Checked
 ) -> list[Finding]:
+    plan = checked.plan
     policy = plan.unplanned_properties
     if policy == "allow":
         return []
-    cache = _cache(plan).declared
+    cache = checked.cache.declared
     if _rule_id(rule) not in cache:
         cache[_rule_id(rule)] = _declared(rule.schema)
     declared = cache[_rule_id(rule)]
@@ -263,8 +265,8 @@ def _rule_id(rule: Rule) -> RuleId:
     return (rule.type, rule.key, rule.version)
 
 
-def _engines(rule: Rule, schema: Any, plan: TrackingPlan, envelope: bool) -> engines.Engines:
-    by_rule = _cache(plan).engines
+def _engines(rule: Rule, schema: Any, checked: _Checked, envelope: bool) -> engines.Engines:
+    by_rule = checked.cache.engines
     built = by_rule.get((_rule_id(rule), envelope))
     if built is None:
         dialect = dialects.dialect_of(schema, None if envelope else rule.envelope)
@@ -281,7 +283,7 @@ def _apply(
     envelope: bool = False,
 ) -> list[Finding]:
     """`value` (the message, or its member at `prefix`) against one schema of `rule`."""
-    built = _engines(rule, schema, checked.plan, envelope)
+    built = _engines(rule, schema, checked, envelope)
     if built.trusts(value, checked.odd):
         return []
     label = checked.plan.file_path(rule)

@@ -133,7 +133,7 @@ def _public_rule(rule: Any, where: str, source: str) -> Located:
     if "jsonSchema" not in rule:
         raise PlanError(f"{source}: {where}: the rule has no 'jsonSchema'")
     version = _version(rule.get("version", 1), f"{where}/version", source)
-    entry = {name: None if name == "jsonSchema" else value for name, value in rule.items()}
+    entry = _emptied(rule, "jsonSchema")
     key = key if PLACEMENTS[type_].keyed else None
     return Located(where, f"{where}/jsonSchema", type_, key, version, rule["jsonSchema"], entry)
 
@@ -168,7 +168,7 @@ def _legacy(document: dict[str, Any], source: str) -> tuple[Any, list[Located]]:
             if type_ == "TRACK" and not (isinstance(key, str) and key):
                 raise PlanError(f"{source}: {where}/name: an event needs a non-empty 'name'")
             version = _version(entry.get("version", 1), f"{where}/version", source)
-            kept = {k: None if k == "rules" else v for k, v in entry.items()}
+            kept = _emptied(entry, "rules")
             key = key if type_ == "TRACK" else None
             located.append(
                 Located(where, f"{where}/rules", type_, key, version, entry["rules"], kept)
@@ -244,8 +244,7 @@ def write(plan: TrackingPlan, form: str | None = None) -> Any:
 
 def _public_entry(rule: Rule, same_form: bool) -> dict[str, Any]:
     if same_form and rule.entry is not None:
-        return {name: wrap(rule) if value is None and name == "jsonSchema" else value
-                for name, value in rule.entry.items()}  # fmt: skip
+        return _refilled(rule.entry, "jsonSchema", rule)
     entry: dict[str, Any] = {} if rule.key is None else {"key": rule.key}
     entry.update(type=rule.type, version=rule.version)
     description = (rule.entry or {}).get("description")
@@ -280,10 +279,24 @@ def _write_legacy(plan: TrackingPlan, same_form: bool) -> dict[str, Any]:
     return skeleton
 
 
+def _emptied(entry: dict[str, Any], member: str) -> dict[str, Any]:
+    """Segment's record of a rule with None where its schema (`member`) was: the schema lives
+    in its file; _refilled puts it back."""
+    return {name: None if name == member else value for name, value in entry.items()}
+
+
+def _refilled(entry: dict[str, Any], member: str, rule: Rule) -> dict[str, Any]:
+    """Segment's record of a rule as imported, its schema back in `member` (import left None
+    there), every other member as it was, in its order."""
+    return {
+        name: wrap(rule) if name == member and value is None else value
+        for name, value in entry.items()
+    }
+
+
 def _legacy_entry(rule: Rule, same_form: bool) -> dict[str, Any]:
     if same_form and rule.entry is not None:
-        return {name: wrap(rule) if value is None and name == "rules" else value
-                for name, value in rule.entry.items()}  # fmt: skip
+        return _refilled(rule.entry, "rules", rule)
     entry: dict[str, Any] = {} if rule.key is None else {"name": rule.key}
     description = (rule.entry or {}).get("description")
     if description is not None:
