@@ -11,33 +11,28 @@ from typing import Any
 
 import pytest
 import segment.analytics as analytics
-import yaml
 
 import contract_kit
 
-#: The shared reference folder sits beside the repository (/work/shared next to /work/main).
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-MISSING_REFERENCE = (
-    f"reference payloads not found at {REFERENCE}: the shared folder must sit beside the "
-    "repository, as it does for developers and CI"
-)
+#: Everything this module reads is in the repository (tests/data/README.md says where from).
+DATA = Path(__file__).parent / "data"
+ANTAVO_DATA = DATA / "antavo-examples"
+SEGMENT_PAGE_DATA = DATA / "segment-page"
+#: Request-body examples of a POST in Antavo's three published OpenAPI files.
+ANTAVO_EXAMPLE_COUNT = 15
 TIMESTAMP = "2024-11-26T15:19:14Z"
 
 
+def _antavo_example_files() -> list[Path]:
+    return sorted(ANTAVO_DATA.glob("*/*.json"))
+
+
 def _antavo_examples() -> list[Any]:
-    """One param per request-body example of a POST in reference/antavo/*.yml."""
-    if not REFERENCE.is_dir():
-        return [pytest.param(None, id="reference-missing")]
-    params = []
-    for path in sorted((REFERENCE / "antavo").glob("*.yml")):
-        description = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for route, operations in (description.get("paths") or {}).items():
-            post = (operations or {}).get("post") or {}
-            content = (post.get("requestBody") or {}).get("content") or {}
-            examples = (content.get("application/json") or {}).get("examples") or {}
-            for name, example in examples.items():
-                if "value" in example:
-                    params.append(pytest.param(example["value"], id=f"{path.stem}:{route}:{name}"))
+    """One param per Antavo request-body example copied into tests/data/antavo-examples."""
+    params: list[Any] = []
+    for path in _antavo_example_files():
+        example = json.loads(path.read_text(encoding="utf-8"))
+        params.append(pytest.param(example["value"], id=f"{path.parent.name}/{path.stem}"))
     return params
 
 
@@ -61,9 +56,19 @@ def _describe(report: Any) -> str:
     )
 
 
-def test_reference_holds_single_and_bulk_examples() -> None:
-    if not REFERENCE.is_dir():
-        pytest.fail(MISSING_REFERENCE)
+def test_every_antavo_example_is_present_with_its_provenance() -> None:
+    files = _antavo_example_files()
+    assert len(files) == ANTAVO_EXAMPLE_COUNT, [str(path.relative_to(DATA)) for path in files]
+    for path in files:
+        example = json.loads(path.read_text(encoding="utf-8"))
+        assert set(example) == {"provenance", "value"}, path
+        provenance = example["provenance"]
+        assert isinstance(provenance, str) and provenance.strip(), path
+        assert f"{path.parent.name}.yml, POST " in provenance, path
+        assert isinstance(example["value"], dict) and example["value"], path
+
+
+def test_examples_hold_single_and_bulk_bodies() -> None:
     bodies = [param.values[0] for param in ANTAVO_EXAMPLES]
     assert any("events" in body for body in bodies), "no bulk body example found"
     assert any("events" not in body for body in bodies), "no single event example found"
@@ -98,25 +103,39 @@ def test_antavo_request_example_converts_to_strict_segment_messages(body: dict[s
 # --- the Segment page for the Antavo source ----------------------------------------------------
 
 
+#: The page's two examples, in page order: "Profile updates", then "Loyalty events".
+SEGMENT_PAGE_FILES: list[Path] = [
+    SEGMENT_PAGE_DATA / "identify.txt",
+    SEGMENT_PAGE_DATA / "track.txt",
+]
+
+
+def _provenance_and_block(path: Path) -> tuple[str, str]:
+    """The provenance comment (first line, without its "#") and the example block below it."""
+    first, _, block = path.read_text(encoding="utf-8").partition("\n")
+    assert first.startswith("#"), f"{path}: the first line must be a provenance comment"
+    return first.removeprefix("#").strip(), block
+
+
 def _segment_page_examples() -> list[dict[str, Any]]:
-    """The JSON blocks of the page: from a line that is exactly "{" to the line "}"."""
-    lines = (REFERENCE / "segment-antavo-source.txt").read_text(encoding="utf-8").splitlines()
-    blocks, current = [], None
-    for line in lines:
-        if line == "{" and current is None:
-            current = [line]
-        elif current is not None:
-            current.append(line)
-            if line == "}":
-                blocks.append("\n".join(current))
-                current = None
-    return [json.loads(re.sub(r",(\s*[}\]])", r"\1", block)) for block in blocks]
+    """The page's example blocks, parsed once the page's trailing commas are removed."""
+    examples: list[dict[str, Any]] = []
+    for path in SEGMENT_PAGE_FILES:
+        _, block = _provenance_and_block(path)
+        examples.append(json.loads(re.sub(r",(\s*[}\]])", r"\1", block)))
+    return examples
+
+
+def test_segment_page_examples_carry_their_provenance() -> None:
+    for path in SEGMENT_PAGE_FILES:
+        provenance, block = _provenance_and_block(path)
+        assert provenance, f"{path}: empty provenance line"
+        assert '"Antavo Source" page' in provenance, path
+        assert block.startswith("{\n") and block.rstrip("\n").endswith("\n}"), path
 
 
 @pytest.fixture
 def segment_page_examples() -> list[dict[str, Any]]:
-    if not REFERENCE.is_dir():
-        pytest.fail(MISSING_REFERENCE)
     examples = _segment_page_examples()
     assert [example["type"] for example in examples] == ["identify", "track"]
     return examples
