@@ -125,23 +125,28 @@ def _compare(source: Source, golden: Path, expected: str) -> GoldenCheck:
         return GoldenCheck(golden, "differs", source, expected, note=note)
     if actual == expected:
         return GoldenCheck(golden, "same", source, expected)
-    before, problem = _messages_in(Source(str(golden), golden, text=actual))
+    before, problem = _messages_in(golden, actual)
     if problem is not None:
         return GoldenCheck(
             golden, "differs", source, expected, note=f"the golden is unreadable: {problem}"
         )
-    after, _ = _messages_in(Source(str(golden), golden, text=expected))
+    after, _ = _messages_in(golden, expected)
     changes = diff.compare(before, after)
     formatting = None if changes else "same values, but not in the canonical form (formatting)"
     return GoldenCheck(golden, "differs", source, expected, tuple(changes), note=formatting)
 
 
-def _messages_in(golden: Source) -> tuple[list[Any], str | None]:
-    """The values a golden holds, read the way every input is read, or why it cannot be."""
+def _messages_in(golden: Path, text: str) -> tuple[list[Any], str | None]:
+    """The values a golden's text holds, read the way every input is read (one message a line
+    for `.ndjson` / `.jsonl`), or why it cannot be, with its line: a golden may be long. An
+    empty line golden (every record skipped) holds no message."""
+    source = Source(str(golden), golden, text=text)
     values = []
-    for item in sources.read(golden):
+    for item in sources.read(source):
         if isinstance(item, Violation):
-            return [], item.message
+            if source.is_lines and item.keyword == "empty":
+                continue
+            return [], f"line {item.line}, column {item.column}: {item.message}"
         values.append(item.value)
     return values, None
 

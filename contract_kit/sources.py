@@ -258,7 +258,10 @@ def plan(source: Source, number: int = 0) -> Iterator[Work | Violation]:
     try:
         if source.text is not None:
             data = source.text.encode("utf-8", "surrogatepass")
-            yield Work(source.name, data, lines=False, source=number)
+            if source.is_lines:  # a golden's text, read the way its suffix says
+                yield from _plan_lines(source.name, io.BytesIO(data), number)
+            else:
+                yield Work(source.name, data, lines=False, source=number)
         elif source.path is not None and source.is_lines:
             with source.path.open("rb") as stream:
                 yield from _plan_lines(source.name, stream, number)

@@ -36,3 +36,70 @@ def test_a_changed_container_type_is_one_replacement() -> None:
 def test_missing_marks_the_absent_side() -> None:
     (change,) = compare([], [1])
     assert change.old is MISSING and change.new == 1
+
+
+def message(name: str, **fields: object) -> dict[str, object]:
+    return {"messageId": name, "event": "e", **fields}
+
+
+A, B, C, X = message("a"), message("b"), message("c"), message("x")
+
+
+def test_lists_without_shared_message_ids_still_compare_by_position() -> None:
+    no_id, number_id = {"event": "e"}, {"messageId": 1, "event": "e"}
+    assert compare([A, B], [no_id, A, B]) == [
+        Change("/0/messageId", "remove", old="a"),
+        Change("/1/messageId", "replace", "b", "a"),
+        Change("/2", "add", new=B),
+    ]
+    assert compare([A, B], [number_id, A, B])[0] == Change("/0/messageId", "replace", "a", 1)
+    assert compare([A, B], [B, A, A]) == [  # "a" twice on one side
+        Change("/0/messageId", "replace", "a", "b"),
+        Change("/1/messageId", "replace", "b", "a"),
+        Change("/2", "add", new=A),
+    ]
+
+
+def test_an_inserted_message_is_one_add_at_its_new_index() -> None:
+    assert compare([A, B, C], [X, A, B, C]) == [Change("/0", "add", new=X)]
+
+
+def test_a_removed_message_is_one_remove_at_its_golden_index() -> None:
+    assert compare([A, B, C], [A, C]) == [Change("/1", "remove", old=B)]
+
+
+def test_a_shared_message_is_compared_at_its_new_index() -> None:
+    changed = message("b", event="renamed")
+    assert compare([A, B], [X, A, changed]) == [
+        Change("/0", "add", new=X),
+        Change("/2/event", "replace", "e", "renamed"),
+    ]
+
+
+def test_moving_one_message_is_one_move() -> None:
+    assert compare([A, B, C], [C, A, B]) == [Change("/0", "move", from_pointer="/2")]
+    assert compare([A, B, C], [B, C, A]) == [Change("/2", "move", from_pointer="/0")]
+
+
+def test_a_move_comes_before_the_field_changes_of_the_moved_message() -> None:
+    changed = message("c", event="renamed")
+    assert compare([A, B, C], [changed, A, B]) == [
+        Change("/0", "move", from_pointer="/2"),
+        Change("/0/event", "replace", "e", "renamed"),
+    ]
+
+
+def test_reversing_moves_all_but_one_message() -> None:
+    changes = compare([A, B, C, X], [X, C, B, A])
+    assert [change.op for change in changes] == ["move"] * 3
+
+
+def test_changes_come_in_the_order_of_positions_removal_first() -> None:
+    assert compare([A, B, C], [A, X, C]) == [
+        Change("/1", "remove", old=B),
+        Change("/1", "add", new=X),
+    ]
+
+
+def test_message_lists_inside_values_line_up_too() -> None:
+    assert compare({"batch": [A, B]}, {"batch": [B]}) == [Change("/batch/0", "remove", old=A)]

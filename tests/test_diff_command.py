@@ -174,6 +174,12 @@ def test_diff_reads_the_configuration_like_every_command(
     assert result.exit_code == 1
     assert '  - "point_add"\n  + "Points Added"' in result.stdout
     assert "configuration: contract-kit.toml" in result.stderr
+    records = goldens / "containers" / "records.ndjson"  # an NDJSON golden: diffed the same way
+    assert (
+        f"{records}: differs from the conversion of {inputs / 'containers' / 'records.ndjson'}\n"
+        '  @ /1/event\n  - "point_add"\n  + "Points Added"\n'
+    ) in result.stdout
+    assert "unreadable" not in result.stdout
 
 
 @pytest.mark.parametrize("golden_below", ["same", "inside-input", "input-inside"])

@@ -2,9 +2,12 @@
 
 {"ok": false, "inputs": 3, "counts": {"same": 1, "differs": 1, ...},
  "goldens": [{"golden": "...", "input": "...", "status": "differs",
-              "changes": [{"pointer": "/0/event", "op": "replace", "old": ..., "new": ...}],
+              "changes": [{"pointer": "/0/event", "op": "replace", "old": ..., "new": ...},
+                          {"pointer": "/1", "op": "move", "from": "/0"}],
               "violations": [...], "note": null}],
  "updated": [{"path": "...", "action": "created"}], "fix": "contract-kit diff ... --update"}
+
+`op` is add, remove, replace or move; messages line up by messageId (see contract_kit.diff).
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from ..golden import GoldenReport, Status, Update
 
 
 def _change(change: Change) -> dict[str, Any]:
+    """As RFC 6902 names them: a move has `from` (its old pointer) and no values."""
     item: dict[str, Any] = {"pointer": change.pointer, "op": change.op}
+    if change.from_pointer is not None:
+        item["from"] = change.from_pointer
     if change.old is not MISSING:
         item["old"] = change.old
     if change.new is not MISSING:

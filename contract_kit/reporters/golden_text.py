@@ -85,7 +85,12 @@ def _write_check(check: GoldenCheck, out: TextIO) -> None:
 
 
 def _format_change(change: Change) -> str:
-    lines = [f"  @ {change.pointer or '(root)'}"]
+    """`@ pointer`, then `- old` and `+ new`; a moved message is one line, `@ new (moved from
+    old)`, followed by its own field changes if any."""
+    where = change.pointer or "(root)"
+    if change.op == "move":
+        where += f" (moved from {change.from_pointer or '(root)'})"
+    lines = [f"  @ {where}"]
     if change.old is not MISSING:
         lines.append(f"  - {jsonio.dump_compact(change.old)}")
     if change.new is not MISSING:
