@@ -105,6 +105,26 @@ def _report_options(command: F) -> F:
     return command
 
 
+def _exclude_option(command: F) -> F:
+    return click.option(
+        "--exclude",
+        "excluded",
+        multiple=True,
+        metavar="GLOB",
+        help="Skip files and folders matching GLOB when searching folders (repeatable; adds to "
+        "exclude in the configuration). Matched against the name and the path; * matches /. "
+        "The tracking-plan folder in use is always skipped.",
+    )(command)
+
+
+def _exclusions(
+    loaded: LoadedConfig | None, excluded: tuple[str, ...], plan: TrackingPlan | None
+) -> sources.Exclusions:
+    """What folder searches skip: the configuration's `exclude`, --exclude and the plan."""
+    globs = [*(loaded.config.exclude if loaded is not None else ()), *excluded]
+    return sources.Exclusions.of(globs, [] if plan is None else [Path(plan.folder)])
+
+
 def _reporter(name: str, color: str, quiet: bool, verbose: bool, stream: Any) -> reporters.Reporter:
     if color == "auto":
         colored = stream.isatty() and not os.environ.get("NO_COLOR")
@@ -239,14 +259,15 @@ def cli() -> None:
 )
 @_config_option
 @_plan_options
+@_exclude_option
 @_format_option("Report format.")
 @_jobs_option
 @_report_options
 def validate(
     paths: tuple[str, ...], kind: pipeline.KindOption, strict: bool, config_path: Path | None,
     plan: Path | None, unplanned: str | None, unplanned_properties: str | None,
-    output_format: str, jobs: int | None, color: str, quiet: bool, verbose: bool,
-    max_errors: int | None,
+    excluded: tuple[str, ...], output_format: str, jobs: int | None, color: str, quiet: bool,
+    verbose: bool, max_errors: int | None,
 ) -> None:  # fmt: skip
     """Check records and messages against the contract, and Segment messages against the
     tracking plan when there is one.
@@ -257,14 +278,14 @@ def validate(
     """
     announce = output_format == "text"
     overrides = _option_overrides(plan, unplanned, unplanned_properties)
-    origin, tracking = None, None
+    origin, tracking, loaded = None, None, None
     with _usage_errors():
         if overrides or config_files.find(config_path) is not None:
             loaded = _load_config(config_path, announce, overrides)
             origin, tracking = loaded.origin, _load_plan(loaded, announce)
         elif Path(config_files.DEFAULT_PLAN).is_dir():
             tracking = _load_plan(None, announce)
-        inputs = sources.collect(paths)
+        inputs = sources.collect(paths, _exclusions(loaded, excluded, tracking))
     job = pipeline.Job("validate", kind=kind, strict=strict, plan=tracking)
     batches = pipeline.run(inputs, job, _jobs(jobs))
     report = collect("validate", inputs, batches, max_errors=max_errors)
@@ -301,14 +322,15 @@ def validate(
     "to FILE (NDJSON, atomically): output + rejects + skipped = input.",
 )
 @_plan_options
+@_exclude_option
 @_format_option("Format of the report on stderr (the messages are always NDJSON).")
 @_jobs_option
 @_report_options
 def convert(
     paths: tuple[str, ...], config_path: Path | None, output: str, batch: bool,
     rejects: str | None, plan: Path | None, unplanned: str | None,
-    unplanned_properties: str | None, output_format: str, jobs: int | None, color: str,
-    quiet: bool, verbose: bool, max_errors: int | None,
+    unplanned_properties: str | None, excluded: tuple[str, ...], output_format: str,
+    jobs: int | None, color: str, quiet: bool, verbose: bool, max_errors: int | None,
 ) -> None:  # fmt: skip
     """Convert Antavo records into Segment messages (NDJSON, one per line, in input order).
 
@@ -320,7 +342,7 @@ def convert(
     loaded = _load_config(config_path, announce, overrides)
     with _usage_errors():
         tracking = _load_plan(loaded, announce)
-        inputs = sources.collect(paths)
+        inputs = sources.collect(paths, _exclusions(loaded, excluded, tracking))
     job = pipeline.Job(
         "convert", kind="antavo", config=loaded.config, keep_rejects=rejects is not None,
         plan=tracking,
@@ -577,11 +599,12 @@ def plan_check(folder: Path | None, config_path: Path | None) -> None:
 @click.option(
     "--require-all", is_flag=True, help="Exit 1 when a planned event has no record exercising it."
 )
+@_exclude_option
 @_format_option("Report format.", ["text", "json"])
 @_jobs_option
 def plan_coverage(
     paths: tuple[str, ...], config_path: Path | None, folder: Path | None, require_all: bool,
-    output_format: str, jobs: int | None,
+    excluded: tuple[str, ...], output_format: str, jobs: int | None,
 ) -> None:  # fmt: skip
     """Show, per planned event, how many records of PATHS exercise it.
 
@@ -595,7 +618,7 @@ def plan_coverage(
     loaded, target = _plan_config(config_path, folder, announce=output_format == "text")
     with _usage_errors():
         plan = tracking_plan.load(target, unplanned="warn", unplanned_properties="allow")
-        inputs = sources.collect(paths)
+        inputs = sources.collect(paths, _exclusions(loaded, excluded, plan))
     coverage = Coverage(plan)
     job = pipeline.Job("convert", kind="auto", config=loaded.config, plan=plan)
     batches = coverage.counting(pipeline.run(inputs, job, _jobs(jobs)))
@@ -633,6 +656,7 @@ def config_show(
     if output_format == "json":
         document = {
             "configuration": file,
+            "found": loaded.why,
             "settings": {
                 key: {"value": value, "origin": loaded.origins[key]}
                 for key, value in values.items()
@@ -641,7 +665,10 @@ def config_show(
         }
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
-    click.echo(f"configuration: {file or 'none found (defaults)'}")
+    if file is None:
+        click.echo(f"configuration: none, the defaults ({loaded.why})")
+    else:
+        click.echo(f"configuration: {file} ({loaded.why})")
     shown = {
         key: "(not set)" if value is None else toml_value(value) for key, value in values.items()
     }
@@ -650,11 +677,14 @@ def config_show(
     for key, value in shown.items():
         click.echo(f"{key:<{key_width}} = {value:<{value_width}}  # {loaded.origins[key]}")
     if folder is None:
-        click.echo(f"tracking plan: none (no plan set and no ./{DEFAULT_PLAN} folder)")
+        default = f"./{DEFAULT_PLAN}" if loaded.origin is None else loaded.folder / DEFAULT_PLAN
+        click.echo(f"tracking plan: none (no plan set and no {default} folder)")
         return
     origin = loaded.origins["plan"]
     if loaded.config.plan is None:
-        why = f"no plan set; ./{DEFAULT_PLAN} exists"
+        why = f"no plan set; the default folder {DEFAULT_PLAN} beside the configuration"
+        if loaded.origin is None:
+            why = f"no plan set; ./{DEFAULT_PLAN} exists"
     elif origin.startswith(OPTION):
         why = f"from {origin}"
     else:

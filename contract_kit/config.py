@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 import json
 import re
 import types
@@ -66,6 +67,8 @@ class Config(BaseModel):
     """Track events the plan does not name."""
     unplanned_properties: Policy = "warn"
     """Properties (and traits) that the plan's schema for the event does not name."""
+    exclude: list[NonEmpty] = Field(default_factory=list)
+    """Globs of files and folders that folder searches skip (as --exclude does)."""
 
     @field_validator("integrations")
     @classmethod
@@ -112,15 +115,22 @@ class LoadedConfig:
     config: Config
     origin: Path | None
     origins: dict[str, str] = field(default_factory=_all_default)
+    why: str = ""
+    """Why `origin` is the file used (or why there is none), for `config show`."""
+
+    @property
+    def folder(self) -> Path:
+        """The project's folder: the configuration file's, else the working directory."""
+        return Path() if self.origin is None else self.origin.parent
 
     def plan_folder(self) -> Path | None:
         """The tracking-plan folder: `plan` (relative to the configuration file; to the working
-        directory when given as an option), else ./tracking-plan when it exists, else None."""
+        directory when given as an option), else `tracking-plan` in the project's folder when it
+        exists, else None."""
         if self.config.plan is not None:
             from_option = self.origins.get("plan", DEFAULT).startswith(OPTION)
-            base = Path() if self.origin is None or from_option else self.origin.parent
-            return base / self.config.plan
-        default = Path(config_files.DEFAULT_PLAN)
+            return (Path() if from_option else self.folder) / self.config.plan
+        default = self.folder / config_files.DEFAULT_PLAN
         return default if default.is_dir() else None
 
 
@@ -138,13 +148,15 @@ def load(
     directory: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> LoadedConfig:
-    """`explicit` if given; else `contract-kit.toml`, else `[tool.contract-kit]` in
-    `pyproject.toml`, in `directory` (the working directory by default); else the defaults.
+    """`explicit` if given; else the nearest `contract-kit.toml` or `[tool.contract-kit]` in
+    `pyproject.toml`, from `directory` (the working directory by default) up to the repository
+    root (see config_files.discover); else the defaults.
 
     `overrides` are settings given as command-line options (key: value, the option being
     `option_flag(key)`); they win over the file. The file is checked on its own first, so a bad
     file is an error even where an option overrides the bad key."""
-    found = config_files.find(explicit, directory)
+    discovery = config_files.discover(explicit, directory)
+    found = discovery.path
     settings = {} if found is None else config_files.settings(found)
     source = "configuration" if found is None else config_files.label(found)
     config = parse(settings, source)
@@ -155,7 +167,7 @@ def load(
     origins = _all_default()
     origins.update(dict.fromkeys(settings, source))
     origins.update({key: f"{OPTION}{option_flag(key)}" for key in given})
-    return LoadedConfig(config, found, origins)
+    return LoadedConfig(config, found, origins, discovery.why)
 
 
 def parse(settings: Mapping[str, Any], source: str = "configuration") -> Config:
@@ -181,7 +193,9 @@ def _explain(source: str, flags: Mapping[str, str], item: ErrorDetails) -> str:
     if item["type"] == "extra_forbidden":
         where = f"{OPTION}{flags[name]}" if name in flags else source
         known = ", ".join(Config.model_fields)
-        return f"{where}: unknown key {name!r} (known keys: {known})"
+        close = difflib.get_close_matches(name, Config.model_fields, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{where}: unknown key {name!r}{hint} (known keys: {known})"
     path, expected, of_key = _locate(loc)
     where = f"{source}: key '{path}'"
     if name in flags:

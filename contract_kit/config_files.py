@@ -1,10 +1,12 @@
-"""Where the configuration is found, and its TOML read: `--config FILE`, else
-`contract-kit.toml`, else `[tool.contract-kit]` in `pyproject.toml`. No pydantic here, so that
-a command with no configuration file does not pay for importing it."""
+"""Where the configuration is found, and its TOML read: `--config FILE`, else the nearest
+`contract-kit.toml` or `[tool.contract-kit]` in `pyproject.toml`, from the working directory up to
+the repository root. No pydantic here, so that a command with no configuration file does not pay
+for importing it."""
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +21,59 @@ class ConfigError(Exception):
     """A configuration that cannot be used: names the file, the key and what was expected."""
 
 
+@dataclass(frozen=True)
+class Discovery:
+    """The configuration file a run uses (None: the defaults), and why that one, in words for
+    `config show`: "given with --config", "found in the working directory", …"""
+
+    path: Path | None
+    why: str
+
+
 def find(explicit: Path | None = None, directory: Path | None = None) -> Path | None:
-    """The configuration file to use, or None for the defaults."""
+    """The configuration file to use, or None for the defaults (see discover)."""
+    return discover(explicit, directory).path
+
+
+def discover(explicit: Path | None = None, directory: Path | None = None) -> Discovery:
+    """`explicit` if given; else, from `directory` (the working directory) upward, the first
+    folder holding `contract-kit.toml` or a `pyproject.toml` with `[tool.contract-kit]`, as
+    ruff, black and pytest look. The search stops at the repository root (a folder holding
+    `.git`) and at the file system's root. Paths found above the working directory are named
+    relative to it (`../pyproject.toml`), so that reports stay short and true."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: configuration file not found")
-        return explicit
-    directory = directory or Path()  # relative, so reports name ./contract-kit.toml as such
-    own = directory / CONFIG_FILE
+        return Discovery(explicit, "given with --config")
+    start = directory or Path()  # relative, so reports name ./contract-kit.toml as such
+    folder, up = start, 0
+    resolved = start.resolve()
+    while True:
+        found = _in_folder(folder)
+        if found is not None:
+            where = "the working directory" if up == 0 else _levels_up(up)
+            return Discovery(found, f"found in {where}")
+        if (resolved / ".git").exists():
+            return Discovery(None, f"{_NOWHERE} up to the repository root {resolved}")
+        if resolved.parent == resolved:
+            return Discovery(None, f"{_NOWHERE} up to the file system's root")
+        folder, resolved, up = folder / "..", resolved.parent, up + 1
+
+
+_NOWHERE = (
+    f"no {CONFIG_FILE} and no {PYPROJECT} with [tool.contract-kit] from the working directory"
+)
+
+
+def _levels_up(count: int) -> str:
+    return "the parent folder" if count == 1 else f"a folder {count} levels above"
+
+
+def _in_folder(folder: Path) -> Path | None:
+    own = folder / CONFIG_FILE
     if own.is_file():
         return own
-    pyproject = directory / PYPROJECT
+    pyproject = folder / PYPROJECT
     if pyproject.is_file() and _table(pyproject, _read_toml(pyproject)) is not None:
         return pyproject
     return None

@@ -8,10 +8,11 @@ a line, else as a document.
 
 from __future__ import annotations
 
+import fnmatch
 import io
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple
@@ -75,9 +76,44 @@ _last_read: list[tuple[Source, jsonio.TextIndex]] = []
 """The last source read again by locate_again, kept for the next violation in it."""
 
 
-def collect(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
+@dataclass(frozen=True)
+class Exclusions:
+    """What folder searches skip: globs (`--exclude`, `exclude` in the configuration) and
+    folders (the tracking plan in use: its schemas are not payloads). Files named on the command
+    line are always read: naming one is the user's choice, as with ruff and pre-commit.
+
+    A glob matches a file or folder by its name, by its path below the searched folder, or by
+    its path as reports show it (`fixtures/invalid`); `*` also matches `/`.
+    """
+
+    globs: tuple[str, ...] = ()
+    folders: tuple[Path, ...] = ()
+    """Resolved paths."""
+
+    @classmethod
+    def of(cls, globs: Iterable[str] = (), folders: Iterable[Path] = ()) -> Exclusions:
+        cleaned = tuple(glob.removeprefix("./").rstrip("/") or glob for glob in globs)
+        return cls(cleaned, tuple(folder.resolve() for folder in folders))
+
+    def skips(self, path: Path, relative: Path, folder: bool = False) -> bool:
+        if folder and self.folders and path.resolve() in self.folders:
+            return True
+        if not self.globs:
+            return False
+        shown = path.as_posix().removeprefix("./")
+        forms = (path.name, relative.as_posix(), shown)
+        return any(fnmatch.fnmatchcase(form, glob) for glob in self.globs for form in forms)
+
+
+NOTHING_EXCLUDED = Exclusions()
+
+
+def collect(
+    paths: Sequence[str | os.PathLike[str]], exclusions: Exclusions = NOTHING_EXCLUDED
+) -> list[Source]:
     """Files as given, `*.json`, `*.ndjson`, `*.jsonl` below directories (sorted, hidden folders
-    skipped), `-` for stdin. Named pipes and devices given by name are read like files."""
+    and `exclusions` skipped), `-` for stdin. Named pipes and devices given by name are read
+    like files."""
     sources: list[Source] = []
     stdin_seen = False
     _stdin_data.clear()  # a new run reads standard input anew
@@ -93,9 +129,12 @@ def collect(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
             continue
         path = Path(given)
         if path.is_dir():
-            found = list(files_below(path))
+            found = list(files_below(path, exclusions))
             if not found:
-                raise UsageError(f"{path}: no *.json, *.ndjson or *.jsonl files in this directory")
+                excluded = " that are not excluded" if exclusions != NOTHING_EXCLUDED else ""
+                raise UsageError(
+                    f"{path}: no *.json, *.ndjson or *.jsonl files in this directory{excluded}"
+                )
             sources.extend(found)
         elif path.exists():
             sources.append(Source(str(path), path, Path(path.name)))
@@ -106,16 +145,24 @@ def collect(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
     return sources
 
 
-def files_below(root: Path) -> Iterator[Source]:
-    """Matching files below `root`, sorted; hidden folders (.git, .venv) and caches skipped."""
+def files_below(root: Path, exclusions: Exclusions = NOTHING_EXCLUDED) -> Iterator[Source]:
+    """Matching files below `root`, sorted; hidden folders (.git, .venv), caches and
+    `exclusions` skipped."""
     for folder, subfolders, files in os.walk(root):
+        here = Path(folder)
         subfolders[:] = sorted(
-            s for s in subfolders if not s.startswith(".") and s != "__pycache__"
+            s
+            for s in subfolders
+            if not s.startswith(".")
+            and s != "__pycache__"
+            and not exclusions.skips(here / s, (here / s).relative_to(root), folder=True)
         )
         for name in sorted(files):
             if Path(name).suffix.lower() in SUFFIXES:
-                file = Path(folder) / name
-                yield Source(str(file), file, file.relative_to(root))
+                file = here / name
+                relative = file.relative_to(root)
+                if not exclusions.skips(file, relative):
+                    yield Source(str(file), file, relative)
 
 
 Place = tuple[int, tuple[str, ...] | None, int]

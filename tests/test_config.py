@@ -257,14 +257,24 @@ class TestErrors:
             load(explicit=None, directory=tmp_path)
         assert str(caught.value).endswith(f'got string "{"x" * 58}…')
 
-    def test_unknown_key_lists_the_known_keys(self, tmp_path: Path) -> None:
+    def test_unknown_key_suggests_the_nearest_and_lists_the_known_keys(
+        self, tmp_path: Path
+    ) -> None:
         own = write(tmp_path / "contract-kit.toml", 'unplaned = "block"\n')
         with pytest.raises(ConfigError) as caught:
             load(explicit=None, directory=tmp_path)
         assert str(caught.value) == (
-            f"{own}: unknown key 'unplaned' (known keys: user_id_attribute, events, attributes, "
-            "event_names, integrations, plan, unplanned, unplanned_properties)"
+            f"{own}: unknown key 'unplaned'; did you mean 'unplanned'? (known keys: "
+            "user_id_attribute, events, attributes, event_names, integrations, plan, unplanned, "
+            "unplanned_properties, exclude)"
         )
+
+    def test_unknown_key_far_from_every_known_key_gets_no_guess(self, tmp_path: Path) -> None:
+        write(tmp_path / "contract-kit.toml", "zzz = 1\n")
+        with pytest.raises(ConfigError) as caught:
+            load(explicit=None, directory=tmp_path)
+        assert "unknown key 'zzz' (known keys:" in str(caught.value)
+        assert "did you mean" not in str(caught.value)
 
     def test_empty_user_id_attribute(self, tmp_path: Path) -> None:
         write(tmp_path / "contract-kit.toml", 'user_id_attribute = ""\n')
@@ -430,6 +440,7 @@ class TestOverrides:
             "plan": "default",
             "unplanned": str(own),
             "unplanned_properties": "option --unplanned-properties",
+            "exclude": "default",
         }
 
     def test_pyproject_origin_names_the_table(self, tmp_path: Path) -> None:

@@ -51,7 +51,8 @@ def test_defaults_when_there_is_no_file() -> None:
     assert result.exit_code == 0
     assert result.stderr == ""
     assert result.stdout == (
-        "configuration: none found (defaults)\n"
+        "configuration: none, the defaults (no contract-kit.toml and no pyproject.toml with "
+        "[tool.contract-kit] from the working directory up to the file system's root)\n"
         'user_id_attribute    = "customer"  # default\n'
         'events               = ["*"]       # default\n'
         'attributes           = ["*"]       # default\n'
@@ -60,6 +61,7 @@ def test_defaults_when_there_is_no_file() -> None:
         "plan                 = (not set)   # default\n"
         'unplanned            = "warn"      # default\n'
         'unplanned_properties = "warn"      # default\n'
+        "exclude              = []          # default\n"
         "tracking plan: none (no plan set and no ./tracking-plan folder)\n"
     )
 
@@ -72,7 +74,9 @@ def test_values_from_contract_kit_toml(tmp_path: Path) -> None:
         '[integrations]\nMixpanel = false\n"Google Analytics 4" = { client_id = "x" }\n',
     )
     result = run()
-    assert result.stdout.splitlines()[0] == "configuration: contract-kit.toml"
+    assert result.stdout.splitlines()[0] == (
+        "configuration: contract-kit.toml (found in the working directory)"
+    )
     assert settings(result) == {
         "user_id_attribute": ('"crm_id"', "contract-kit.toml"),
         "events": ('["point_add", "checkout"]', "contract-kit.toml"),
@@ -85,6 +89,7 @@ def test_values_from_contract_kit_toml(tmp_path: Path) -> None:
         "plan": ("(not set)", "default"),
         "unplanned": ('"warn"', "default"),
         "unplanned_properties": ('"warn"', "default"),
+        "exclude": ("[]", "default"),
     }
 
 
@@ -94,7 +99,9 @@ def test_values_from_pyproject(tmp_path: Path) -> None:
         '[project]\nname = "x"\n\n[tool.contract-kit]\nunplanned = "block"\n',
     )
     result = run()
-    assert result.stdout.splitlines()[0] == "configuration: pyproject.toml"
+    assert result.stdout.splitlines()[0] == (
+        "configuration: pyproject.toml (found in the working directory)"
+    )
     shown = settings(result)
     assert shown["unplanned"] == ('"block"', "pyproject.toml [tool.contract-kit]")
     assert shown["unplanned_properties"] == ('"warn"', "default")
@@ -121,10 +128,11 @@ def test_options_win_over_the_file_and_say_so(tmp_path: Path) -> None:
 
 SHOW_SCHEMA = {
     "type": "object",
-    "required": ["configuration", "settings", "plan_folder"],
+    "required": ["configuration", "found", "settings", "plan_folder"],
     "additionalProperties": False,
     "properties": {
         "configuration": {"type": ["string", "null"]},
+        "found": {"type": "string", "minLength": 1},
         "plan_folder": {"type": ["string", "null"]},
         "settings": {
             "type": "object",
@@ -151,6 +159,7 @@ def test_json_format(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     jsonschema.validate(document, SHOW_SCHEMA)
     assert document["configuration"] == "contract-kit.toml"
+    assert document["found"] == "found in the working directory"
     assert document["plan_folder"] == "plans"
     assert document["settings"]["events"] == {"value": ["point_add"], "origin": "contract-kit.toml"}
     assert document["settings"]["unplanned"] == {"value": "block", "origin": "option --unplanned"}
@@ -223,7 +232,7 @@ def test_plan_is_relative_to_the_config_file_named_by_config(tmp_path: Path) -> 
     result = run("--config", "conf/contract-kit.toml")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "configuration: conf/contract-kit.toml"
+    assert lines[0] == "configuration: conf/contract-kit.toml (given with --config)"
     assert settings(result)["plan"] == ('"plans"', "conf/contract-kit.toml")
     assert lines[-1] == "tracking plan: conf/plans (from plan in conf/contract-kit.toml)"
     document = json.loads(run("--config", "conf/contract-kit.toml", "--format", "json").stdout)

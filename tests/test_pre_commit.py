@@ -27,6 +27,9 @@ def test_hook_passes_valid_files_and_fails_invalid_ones(tmp_path: Path) -> None:
     sample = tmp_path / "sample"
     (sample / "events").mkdir(parents=True)
     shutil.copy(FIXTURES / "antavo" / "actions" / "point-add.json", sample / "events" / "ok.json")
+    # Not payloads: the hook's `files`/`exclude` must leave them alone (validate would fail them).
+    (sample / "package.json").write_text('{"name": "web", "version": "1.0.0"}\n')
+    shutil.copytree(FIXTURES / "tracking-plan", sample / "fixtures" / "tracking-plan")
     git(sample, "init", "-q")
     git(sample, "add", ".")
     environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
