@@ -132,9 +132,20 @@ def _validate_record(record: Record, job: Job, batch: Batch) -> None:
     if kind == "segment" and job.plan is not None:
         findings += _check_plan(record.value, job.plan, batch)
     if findings:
-        batch.violations.extend(record.violation(finding) for finding in findings)
+        batch.violations.extend(_placed(record, findings))
     elif kind == "antavo":
         _note_event_id(record, batch, None)
+
+
+def _placed(record: Record, findings: Iterable[Finding]) -> list[Violation]:
+    """The findings of one record placed in its file, in the order of their place there."""
+    return _in_order(record.violation(finding) for finding in findings)
+
+
+def _in_order(violations: Iterable[Violation]) -> list[Violation]:
+    """Violations of one record in the order of their place in the file (stable: two at one
+    place keep the schema's order)."""
+    return sorted(violations, key=lambda violation: (violation.line, violation.column))
 
 
 def _check_plan(
@@ -155,7 +166,7 @@ def _convert_record(record: Record, job: Job, batch: Batch) -> None:
     assert job.config is not None
     findings, kind = _check_input(record, "auto" if job.kind == "auto" else "antavo", False)
     if findings:
-        batch.violations.extend(record.violation(finding) for finding in findings)
+        batch.violations.extend(_placed(record, findings))
         return
     if kind == "segment":  # read as it is: `plan coverage` counts goldens and fixtures alike
         _deliver(record, record.value, jsonio.dumps(record.value), job, batch)
@@ -165,13 +176,13 @@ def _convert_record(record: Record, job: Job, batch: Batch) -> None:
         batch.skipped += 1
         return
     if isinstance(result, transform.Rejected):
-        batch.violations.extend(record.violation(finding) for finding in result.findings)
+        batch.violations.extend(_placed(record, result.findings))
         return
     message = result.message
     serialised = jsonio.dumps(message)
     problems = check_message(message, strict=True, size=len(serialised))
     if problems:
-        batch.violations.extend(_in_message(record, problem) for problem in problems)
+        batch.violations.extend(_in_order(_in_message(record, problem) for problem in problems))
         return
     _note_event_id(record, batch, len(batch.messages))
     _deliver(record, message, serialised, job, batch)
@@ -181,7 +192,7 @@ def _deliver(record: Record, message: Any, serialised: bytes, job: Job, batch: B
     """Append the message, unless the tracking plan rejects it (warnings let it through)."""
     if job.plan is not None:
         problems = _check_plan(message, job.plan, batch, serialised)
-        batch.violations.extend(_in_message(record, problem) for problem in problems)
+        batch.violations.extend(_in_order(_in_message(record, problem) for problem in problems))
         if any(problem.severity == "error" for problem in problems):
             if batch.event_ids and batch.event_ids[-1].message == len(batch.messages):
                 # it never goes out, but still holds its Antavo id: a different event sharing
@@ -255,11 +266,34 @@ def _check_input(
             "use --kind to say which it should be"
         )
         return [Finding("", message, "kind")], None
+    wrong = _wrong_kind(value, effective)
+    if wrong is not None:
+        return [wrong], None
     if effective == "antavo":
         if compiled.is_valid_record(value):
             return [], effective
         return validation.check(value, ANTAVO_SCHEMA), effective
     return check_message(value, strict=strict), effective
+
+
+def _wrong_kind(value: dict[str, Any], expected: Kind) -> Finding | None:
+    """One finding for a record of the other kind (a Segment message where an Antavo record is
+    expected, or the reverse), instead of every schema rule it breaks: what it is, and what to
+    run instead."""
+    if expected == "antavo" and "type" in value and "action" not in value:
+        message = (
+            "this is a Segment message ('type', no 'action'), not an Antavo record; check "
+            "Segment messages with contract-kit validate --kind segment"
+        )
+        return Finding("", message, "kind")
+    if expected == "segment" and "action" in value and "type" not in value:
+        message = (
+            "this is an Antavo record ('action', no 'type'), not a Segment message; check "
+            "Antavo records with contract-kit validate --kind antavo, or turn them into Segment "
+            "messages with contract-kit convert"
+        )
+        return Finding("", message, "kind")
+    return None
 
 
 def _kind_of(value: dict[str, Any], known: Kind | None) -> Kind | None:

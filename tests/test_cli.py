@@ -110,7 +110,10 @@ def test_kind_option_forces_the_schema(tmp_path: Path) -> None:
     assert run("validate", "--kind", "segment", str(message)).exit_code == 0
     forced = run("validate", "--kind", "antavo", str(message))
     assert forced.exit_code == 1
-    assert "/action: 'action' is required" in forced.stdout
+    assert "(root): this is a Segment message ('type', no 'action')" in forced.stdout
+    typo = write(tmp_path / "t.json", json.dumps({"type": "track", "action": "e"}))
+    both = run("validate", "--kind", "antavo", str(typo))  # not clearly the other kind
+    assert "/customer: 'customer' is required" in both.stdout
 
 
 def test_strict_applies_the_antavo_source_profile(tmp_path: Path) -> None:
@@ -232,7 +235,12 @@ def test_convert_refuses_segment_messages_as_input(tmp_path: Path) -> None:
     message = write(tmp_path / "m.json", json.dumps({"type": "track", "event": "e", "userId": "u"}))
     result = run("convert", str(message))
     assert result.exit_code == 1
-    assert "unknown field 'type'" in result.stderr
+    assert result.stderr.splitlines() == [
+        f"{message}:1:1: record 0: (root): this is a Segment message ('type', no 'action'), not "
+        "an Antavo record; check Segment messages with contract-kit validate --kind segment",
+        "failed: converted 0 of 1 record in 1 file; 1 rejected, 0 skipped by the sync settings; "
+        "1 violation",
+    ]
 
 
 # schema, version --------------------------------------------------------------------------
