@@ -20,7 +20,17 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
 
 import click
 
-from . import __version__, atomic, batching, config_files, jsonio, pipeline, reporters, sources
+from . import (
+    __version__,
+    atomic,
+    batching,
+    config_files,
+    jsonio,
+    pipeline,
+    reporters,
+    sources,
+    stopping,
+)
 from .config_files import ConfigError
 from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, collect
 from .tracking_plan.errors import PlanError
@@ -224,15 +234,29 @@ def _load_plan(loaded: LoadedConfig | None, announce: bool) -> TrackingPlan | No
 
 
 def _finish(code: int) -> NoReturn:
-    """Exit with `code` once stdout is flushed: a full disk or closed pipe is exit 2."""
+    """Exit with `code` once stdout is flushed: a full disk is exit 2 (a closed pipe stops
+    quietly: see stopping)."""
     try:
         sys.stdout.flush()
+    except BrokenPipeError:
+        raise
     except OSError as error:
         raise Failure(f"cannot write the output: {error.strerror or error}") from None
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a reader that closed our standard output (`| head -1`) stops the
+    run the Unix way, whichever command was writing."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise stopping.pipe_closed() from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="contract-kit")
 def cli() -> None:
     """Prove that the messages Antavo sends into Segment are right, before they ship.
@@ -366,6 +390,8 @@ def convert(
             )  # fmt: skip
             if batcher is not None:
                 batcher.close()
+    except BrokenPipeError:
+        raise
     except OSError as error:
         raise Failure(f"cannot write: {error.strerror or error}") from None
     origin = None if loaded.origin is None else str(loaded.origin)
@@ -697,8 +723,11 @@ def config_show(
 def main() -> None:
     """Console entry point. Bad input is reported, never answered with a traceback; an
     unexpected exception is a bug in contract-kit and says so in one line."""
+    stopping.install()
     try:
         cli.main(prog_name="contract-kit")
+    except stopping.Stopped as stop:
+        stopping.finish(stop)
     except OSError as error:  # writing the output failed (a full disk, a closed stream)
         click.echo(
             f"contract-kit: error: cannot write the output: {error.strerror or error}", err=True

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from . import compiled, jsonio, pointers, sources, transform, validation
+from . import compiled, jsonio, pointers, sources, stopping, transform, validation
 from .sources import Kind, Record, Source, Work
 from .violations import Finding, Violation
 
@@ -456,7 +456,7 @@ def _in_pool(works: Iterator[Work | Violation], job: Job, jobs: int) -> Iterator
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with context.Pool(jobs) as pool:
+    with context.Pool(jobs, initializer=stopping.in_worker) as pool:
         pending: deque[Any] = deque()
         for task in _tasks(works):
             pending.append(pool.apply_async(process_all, (task, job)))
@@ -472,14 +472,18 @@ TASK_PIECES = 256
 
 
 def _tasks(works: Iterator[Work | Violation]) -> Iterator[list[Work | Violation]]:
+    """Pieces grouped up to TASK_BYTES (or TASK_PIECES) a task. A piece never joins a task it
+    would take past TASK_BYTES: a full NDJSON piece travels alone, so that the first results
+    (and a --max-errors stop) come after one piece's work, not two."""
     task: list[Work | Violation] = []
     size = 0
     for work in works:
-        task.append(work)
-        size += len(work.data) if isinstance(work, Work) else 0
-        if size >= TASK_BYTES or len(task) >= TASK_PIECES:
+        length = len(work.data) if isinstance(work, Work) else 0
+        if task and (size + length > TASK_BYTES or len(task) >= TASK_PIECES):
             yield task
             task, size = [], 0
+        task.append(work)
+        size += length
     if task:
         yield task
 

@@ -1,0 +1,69 @@
+"""How a run stops before its end, as any Unix tool stops.
+
+- Ctrl-C (SIGINT) and SIGTERM: one line on stderr, exit 128 + the signal's number (130, 143).
+- A closed standard output (`contract-kit convert big.ndjson | head -1`): no word, exit 141,
+  what the shell reports for `cat` or `grep` stopped by SIGPIPE.
+
+Either way the stop travels up as an exception, so that everything on the way out cleans up:
+the atomic writers remove their temporary files (nothing half-written is left) and the worker
+pool is terminated. Worker processes ignore SIGINT: the terminal sends it to the whole process
+group, and only the main process decides what a stop means.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+
+EXIT_PIPE_CLOSED = 128 + signal.SIGPIPE
+
+_SAID = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+
+
+class Stopped(BaseException):
+    """The run was stopped from outside. A BaseException, so that no `except Exception` on the
+    way up swallows it."""
+
+    def __init__(self, exit_code: int, said: str | None) -> None:
+        super().__init__(said or "standard output closed")
+        self.exit_code = exit_code
+        self.said = said
+
+
+def pipe_closed() -> Stopped:
+    return Stopped(EXIT_PIPE_CLOSED, None)
+
+
+def install() -> None:
+    """Signals become Stopped in the main process (call once, at start-up)."""
+    for number in _SAID:
+        signal.signal(number, _stop)
+
+
+def _stop(number: int, frame: FrameType | None) -> None:
+    # A second Ctrl-C while the first one is being cleaned up must not cut the clean-up short.
+    for each in _SAID:
+        signal.signal(each, signal.SIG_IGN)
+    raise Stopped(128 + number, _SAID[signal.Signals(number)])
+
+
+def in_worker() -> None:
+    """Pool initializer: a worker leaves SIGINT to the main process and dies quietly on
+    SIGTERM (which is how the pool ends it)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def finish(stop: Stopped) -> None:
+    """Say why the run stopped (nothing for a closed pipe) and exit with its code."""
+    if stop.said is None:
+        # Whatever is still buffered for the closed pipe must not be flushed at exit (Python
+        # would print "Exception ignored ... BrokenPipeError").
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    else:
+        print(f"contract-kit: {stop.said}", file=sys.stderr, flush=True)
+    sys.exit(stop.exit_code)

@@ -1,0 +1,105 @@
+"""Stopping a run as any Unix tool stops: Ctrl-C is exit 130 with one line, a closed pipe ends
+it quietly, and nothing half-written is left behind. Real processes, real signals.
+
+The waits below prove that the signal lands while work is in flight; they bound nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from contract_kit import pipeline, sources
+
+from .cli_process import cli_command, cli_environment, run_cli
+
+SLOW_RECORD = {  # invalid in four places: the slow path (the reference validator) for each
+    "customer": "c",
+    "action": "point_add",
+    "data": {"points": None, "effective_timestamp": "x"},
+    "timestamp": "2024-11-26 15:19:14",
+    "acton": 1,
+}
+
+
+def slow_input(path: Path, count: int = 60_000) -> Path:
+    """Enough invalid NDJSON (over PARALLEL_MIN_BYTES) to keep both jobs busy for a while."""
+    line = json.dumps(SLOW_RECORD) + "\n"
+    path.write_text(line * count)
+    assert path.stat().st_size > pipeline.PARALLEL_MIN_BYTES
+    return path
+
+
+def started(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    """The CLI in a process group of its own, as a shell starts a foreground job."""
+    return subprocess.Popen(
+        cli_command(*args), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=cli_environment(), start_new_session=True,
+    )  # fmt: skip
+
+
+def signalled(process: subprocess.Popen[bytes], number: int) -> tuple[int, str]:
+    time.sleep(2.0)  # past start-up, into the work
+    assert process.poll() is None, "the run ended before the signal could be sent"
+    os.killpg(process.pid, number)  # the whole group, as the terminal does for Ctrl-C
+    _, stderr = process.communicate(timeout=60)
+    return process.returncode, stderr.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_is_exit_130_with_one_line_and_nothing_half_written(
+    tmp_path: Path, jobs: str
+) -> None:
+    source = slow_input(tmp_path / "in.ndjson")
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["convert", str(source), "--jobs", jobs, "-o", str(out / "messages.ndjson"),
+            "--rejects", str(out / "rejects.ndjson")]  # fmt: skip
+    code, stderr = signalled(started(args, tmp_path), signal.SIGINT)
+    assert (code, stderr) == (130, "contract-kit: interrupted\n")
+    assert list(out.iterdir()) == []  # no partial output, no temporary file
+
+
+def test_sigterm_is_exit_143_with_one_line(tmp_path: Path) -> None:
+    source = slow_input(tmp_path / "in.ndjson")
+    code, stderr = signalled(started(["validate", str(source), "--jobs", "2"], tmp_path), 15)
+    assert (code, stderr) == (143, "contract-kit: terminated\n")
+
+
+def test_a_closed_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
+    record = dict(SLOW_RECORD, data={"points": 5}, timestamp="2024-11-26T15:19:14Z")
+    record.pop("acton")
+    source = tmp_path / "in.ndjson"
+    source.write_text((json.dumps(record) + "\n") * 200_000)
+    process = started(["convert", str(source)], tmp_path)
+    assert process.stdout is not None
+    first = process.stdout.readline()  # as `| head -1` does
+    process.stdout.close()
+    process.wait(timeout=120)
+    assert json.loads(first)["type"] == "track"
+    assert process.stderr is not None
+    assert process.stderr.read() == b""
+    assert process.returncode == 128 + signal.SIGPIPE
+
+
+def test_max_errors_with_two_jobs_reports_what_one_job_reports(tmp_path: Path) -> None:
+    source = slow_input(tmp_path / "in.ndjson")
+    one = run_cli("validate", str(source), "--jobs", "1", "--max-errors", "3", cwd=tmp_path)
+    two = run_cli("validate", str(source), "--jobs", "2", "--max-errors", "3", cwd=tmp_path)
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    assert "stopped at --max-errors" in two.stdout
+
+
+def test_a_full_piece_of_ndjson_is_a_task_of_its_own() -> None:
+    """The first result from the pool (and so a --max-errors stop) waits for one piece of work,
+    not two: a piece a few bytes under TASK_BYTES used to share its task with the next one."""
+    almost = sources.Work("f", b"x" * (pipeline.TASK_BYTES - 2), lines=True)
+    small = sources.Work("g", b"{}\n", lines=True)
+    tasks = list(pipeline._tasks(iter([almost, almost, small, small])))
+    assert [len(task) for task in tasks] == [1, 1, 2]
