@@ -310,7 +310,9 @@ def validate(
         elif Path(config_files.DEFAULT_PLAN).is_dir():
             tracking = _load_plan(None, announce)
         inputs = sources.collect(paths, _exclusions(loaded, excluded, tracking))
-    job = pipeline.Job("validate", kind=kind, strict=strict, plan=tracking)
+    job = pipeline.Job(
+        "validate", kind=kind, strict=strict, plan=tracking, max_errors=max_errors
+    )
     batches = pipeline.run(inputs, job, _jobs(jobs))
     report = collect("validate", inputs, batches, max_errors=max_errors)
     report = dataclasses.replace(
@@ -369,7 +371,7 @@ def convert(
         inputs = sources.collect(paths, _exclusions(loaded, excluded, tracking))
     job = pipeline.Job(
         "convert", kind="antavo", config=loaded.config, keep_rejects=rejects is not None,
-        plan=tracking,
+        plan=tracking, max_errors=max_errors,
     )  # fmt: skip
     batches = pipeline.run(inputs, job, _jobs(jobs))
     try:

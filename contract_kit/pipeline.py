@@ -56,6 +56,8 @@ class Job:
     """Keep the text of every rejected record, for `convert --rejects`."""
     plan: TrackingPlan | None = None
     """The tracking plan applied to every Segment message (read, or converted)."""
+    max_errors: int | None = None
+    """--max-errors: a piece stops once it holds this many errors, as the run then stops."""
 
 
 class Reject(NamedTuple):
@@ -107,23 +109,28 @@ def process(work: Work | Violation, job: Job) -> Batch:
             batch.rejects.append(Reject(None, None, (work,)))
         return batch
     batch = Batch(work.file, work.source)
+    errors = 0
     for item in sources.records(work):
+        before = len(batch.violations)
         if isinstance(item, sources.Unreadable):
             batch.violations.append(item.violation)
             batch.records += item.violation.record is not None
             if job.keep_rejects:
                 batch.rejects.append(Reject(item.violation.record, item.text, (item.violation,)))
-            continue
-        batch.records += 1
-        before = len(batch.violations)
-        if job.mode == "validate":
-            _validate_record(item, job, batch)
         else:
-            _convert_record(item, job, batch)
-        if job.keep_rejects and len(batch.violations) > before:
-            found = tuple(batch.violations[before:])
-            if any(violation.is_error for violation in found):  # not warnings only
-                batch.rejects.append(Reject(item.index, item.text(), found))
+            batch.records += 1
+            if job.mode == "validate":
+                _validate_record(item, job, batch)
+            else:
+                _convert_record(item, job, batch)
+            if job.keep_rejects and len(batch.violations) > before:
+                found = tuple(batch.violations[before:])
+                if any(violation.is_error for violation in found):  # not warnings only
+                    batch.rejects.append(Reject(item.index, item.text(), found))
+        if job.max_errors is not None:
+            errors += sum(violation.is_error for violation in batch.violations[before:])
+            if errors >= job.max_errors:
+                break  # the run stops there: the rest of the piece is work nobody will see
     return batch
 
 
