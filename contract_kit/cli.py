@@ -33,8 +33,9 @@ from . import (
 )
 from .config_files import ConfigError
 from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, collect
-from .tracking_plan.errors import PlanError
+from .tracking_plan.errors import PlanError, PlanFolderError
 from .tracking_plan.policy import POLICIES
+from .violations import printable, shortened
 
 if TYPE_CHECKING:
     from .config import LoadedConfig
@@ -53,7 +54,11 @@ class Failure(click.ClickException):
     exit_code = EXIT_ENVIRONMENT
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"contract-kit: error: {self.format_message()}", err=True)
+        """One line a problem (a configuration may have several), each printable: a path or
+        key from input cannot start a line of its own."""
+        first, *more = self.format_message().split("\n")
+        lines = [f"contract-kit: error: {first}", *more]
+        click.echo("\n".join(printable(line) for line in lines), err=True)
 
 
 @contextmanager
@@ -227,10 +232,29 @@ def _load_plan(loaded: LoadedConfig | None, announce: bool) -> TrackingPlan | No
         }
     if folder is None:
         return None
-    plan = tracking_plan.load(folder, **policies)
+    with _plan_named_by(loaded):
+        plan = tracking_plan.load(folder, **policies)
     if announce:
         click.echo(f"tracking plan: {plan.folder} ({len(plan.events())} events)", err=True)
     return plan
+
+
+@contextmanager
+def _plan_named_by(loaded: LoadedConfig | None) -> Iterator[None]:
+    """A plan folder that cannot be used is named with where it was set:
+    `contract-kit.toml: key 'plan': nope: tracking-plan folder not found`, `option --plan: …`."""
+    try:
+        yield
+    except PlanFolderError as error:
+        if loaded is None:
+            raise
+        from .config import DEFAULT, OPTION
+
+        origin = loaded.origins["plan"]
+        if origin == DEFAULT:
+            raise
+        where = origin if origin.startswith(OPTION) else f"{origin}: key 'plan'"
+        raise PlanError(f"{where}: {error}") from None
 
 
 def _finish(code: int) -> NoReturn:
@@ -376,26 +400,30 @@ def convert(
     batches = pipeline.run(inputs, job, _jobs(jobs))
     try:
         with ExitStack() as files, _usage_errors():
+            out_label = "the standard output" if output == STDOUT else f"-o {output}"
             out = (
                 sys.stdout.buffer
                 if output == STDOUT
-                else files.enter_context(atomic.byte_writer(Path(output)))
+                else files.enter_context(_output_file(Path(output), out_label))
             )
+            reject_label = f"--rejects {rejects}"
             rejected = (
-                None if rejects is None else files.enter_context(atomic.byte_writer(Path(rejects)))
+                None
+                if rejects is None
+                else files.enter_context(_output_file(Path(rejects), reject_label))
             )
-            write = _line_writer(out)
+            write = _line_writer(out, out_label)
             batcher = batching.Batcher(write) if batch else None
             report = collect(
                 "convert", inputs, batches, write if batcher is None else batcher.add, max_errors,
-                None if rejected is None else _reject_writer(rejected),
+                None if rejected is None else _reject_writer(rejected, reject_label),
             )  # fmt: skip
             if batcher is not None:
                 batcher.close()
     except BrokenPipeError:
         raise
-    except OSError as error:
-        raise Failure(f"cannot write: {error.strerror or error}") from None
+    except OSError as error:  # only the standard output is left unnamed by the writers
+        raise _cannot_write("the standard output", error) from None
     origin = None if loaded.origin is None else str(loaded.origin)
     report = dataclasses.replace(
         report, configuration=origin, plan=None if tracking is None else tracking.folder
@@ -404,18 +432,41 @@ def convert(
     _finish(report.exit_code)
 
 
-def _line_writer(stream: BinaryIO) -> Callable[[bytes], None]:
+def _cannot_write(label: str, error: OSError) -> Failure:
+    """A failed write, naming the output (`-o out.ndjson`, `--rejects r.ndjson`) and why."""
+    return Failure(f"cannot write {shortened(label)}: {error.strerror or error}")
+
+
+@contextmanager
+def _output_file(path: Path, label: str) -> Iterator[BinaryIO]:
+    """An atomic output of convert whose failures (opening, committing) name it."""
+    try:
+        with atomic.byte_writer(path) as stream:
+            yield stream
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _cannot_write(label, error) from None
+
+
+def _line_writer(stream: BinaryIO, label: str) -> Callable[[bytes], None]:
     """Writes one NDJSON line a message: the compact UTF-8 bytes and a newline."""
     write = stream.write
 
     def write_line(message: bytes) -> None:
-        write(message + b"\n")
+        try:
+            write(message + b"\n")
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise _cannot_write(label, error) from None
 
     return write_line
 
 
-def _reject_writer(stream: BinaryIO) -> Callable[[pipeline.Reject], None]:
+def _reject_writer(stream: BinaryIO, label: str) -> Callable[[pipeline.Reject], None]:
     """One NDJSON line a rejected record: its file, index, text and violations."""
+    write = _line_writer(stream, label)
 
     def write_reject(reject: pipeline.Reject) -> None:
         first = reject.violations[0]
@@ -425,7 +476,7 @@ def _reject_writer(stream: BinaryIO) -> Callable[[pipeline.Reject], None]:
             "text": reject.text,
             "violations": [violation.as_dict() for violation in reject.violations],
         }
-        stream.write(jsonio.dumps(line) + b"\n")
+        write(jsonio.dumps(line))
 
     return write_reject
 
@@ -472,6 +523,8 @@ def diff_command(
         golden_text.report_update(report, done, sys.stdout)
     else:
         golden_text.report_check(report, fix, sys.stdout)
+    if report.unreadable:
+        _finish(EXIT_ENVIRONMENT)
     if update:
         _finish(EXIT_VIOLATIONS if report.count("invalid") else EXIT_OK)
     _finish(EXIT_OK if report.ok else EXIT_VIOLATIONS)
@@ -593,8 +646,8 @@ def plan_export(
     """Write the plan folder as a Segment tracking-plan export (JSON)."""
     from . import tracking_plan
 
-    _, target = _plan_config(config_path, folder)
-    with _usage_errors():
+    loaded, target = _plan_config(config_path, folder)
+    with _usage_errors(), _plan_named_by(loaded):
         document = tracking_plan.export(target, form)
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
         if output == STDOUT:
@@ -611,8 +664,8 @@ def plan_check(folder: Path | None, config_path: Path | None) -> None:
     every $ref resolvable without the network, one file per rule version."""
     from . import tracking_plan
 
-    _, target = _plan_config(config_path, folder)
-    with _usage_errors():
+    loaded, target = _plan_config(config_path, folder)
+    with _usage_errors(), _plan_named_by(loaded):
         plan = tracking_plan.load(target)
     click.echo(
         f"ok: {target.as_posix()}: {len(plan.rules)} rules, "
@@ -644,7 +697,7 @@ def plan_coverage(
     from .tracking_plan.coverage import Coverage
 
     loaded, target = _plan_config(config_path, folder, announce=output_format == "text")
-    with _usage_errors():
+    with _usage_errors(), _plan_named_by(loaded):
         plan = tracking_plan.load(target, unplanned="warn", unplanned_properties="allow")
         inputs = sources.collect(paths, _exclusions(loaded, excluded, plan))
     coverage = Coverage(plan)
@@ -730,9 +783,10 @@ def main() -> None:
         cli.main(prog_name="contract-kit")
     except stopping.Stopped as stop:
         stopping.finish(stop)
-    except OSError as error:  # writing the output failed (a full disk, a closed stream)
+    except OSError as error:  # one the commands did not name: say the path, if there is one
+        where = f"{shortened(str(error.filename))}: " if error.filename else ""
         click.echo(
-            f"contract-kit: error: cannot write the output: {error.strerror or error}", err=True
+            printable(f"contract-kit: error: {where}{error.strerror or error}"), err=True
         )
         sys.exit(EXIT_ENVIRONMENT)
     except Exception as error:

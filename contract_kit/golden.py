@@ -15,8 +15,8 @@ from typing import Any, Literal
 from . import atomic, diff, jsonio, pipeline, sources
 from .config import Config
 from .report import collect, parsed_into
-from .sources import Source, UsageError
-from .violations import Violation
+from .sources import IO_KEYWORD, Source, UsageError
+from .violations import Finding, Violation
 
 Status = Literal["same", "differs", "missing", "orphan", "invalid"]
 
@@ -44,6 +44,20 @@ class GoldenReport:
     checks: list[GoldenCheck] = field(default_factory=list)
     skipped: int = 0
     """Records left out by the sync settings, and so absent from the goldens."""
+    unlisted: list[Violation] = field(default_factory=list)
+    """Golden folders that could not be listed: their goldens are neither compared nor
+    known, so nothing may be called an orphan."""
+
+    @property
+    def unreadable(self) -> bool:
+        """A path of either tree could not be listed or read: the run is incomplete (exit 2),
+        and `update` removes nothing, since a golden whose input could not be read would look
+        orphaned."""
+        return bool(self.unlisted) or any(
+            violation.keyword == sources.IO_KEYWORD
+            for check in self.checks
+            for violation in check.violations
+        )
 
     @property
     def ok(self) -> bool:
@@ -86,11 +100,14 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
             checks.append(GoldenCheck(golden, "invalid", source, violations=report.violations))
         else:
             checks.append(_compare(source, golden, render(messages, golden.suffix)))
+    unlisted: list[Violation] = []
     if golden_dir.is_dir():
         for found in sources.files_below(golden_dir):
-            if found.path is not None and found.path not in wanted:
+            if found.unlisted is not None:
+                unlisted.extend(item for item in sources.plan(found) if isinstance(item, Violation))
+            elif found.path is not None and found.path not in wanted:
                 checks.append(GoldenCheck(found.path, "orphan"))
-    return GoldenReport(checks, skipped)
+    return GoldenReport(checks, skipped, unlisted)
 
 
 def _refuse_overlap(input_dir: Path, golden_dir: Path) -> None:
@@ -114,12 +131,16 @@ def _refuse_escape(golden: Path, golden_dir: Path) -> None:
 
 
 def _compare(source: Source, golden: Path, expected: str) -> GoldenCheck:
-    if golden.exists() and not golden.is_file():
-        raise UsageError(f"{golden}: not a regular file; a golden must be a file")
-    if not golden.exists():
-        return GoldenCheck(golden, "missing", source, expected)
     try:
+        if golden.exists() and not golden.is_file():
+            raise UsageError(f"{golden}: not a regular file; a golden must be a file")
+        if not golden.exists():
+            return GoldenCheck(golden, "missing", source, expected)
         actual = golden.read_bytes().decode("utf-8")
+    except OSError as error:  # the golden, or a folder above it, cannot be read
+        why = Finding("", f"cannot read the golden: {error.strerror or error}", IO_KEYWORD)
+        unread = sources.file_violation(str(golden), why)
+        return GoldenCheck(golden, "invalid", source, violations=(unread,))
     except UnicodeDecodeError as error:
         note = f"the golden is not UTF-8 text ({error.reason} at byte {error.start})"
         return GoldenCheck(golden, "differs", source, expected, note=note)
@@ -154,16 +175,20 @@ def _messages_in(golden: Path, text: str) -> tuple[list[Any], str | None]:
 @dataclass(frozen=True)
 class Update:
     path: Path
-    action: Literal["created", "updated", "removed"]
+    action: Literal["created", "updated", "removed", "kept"]
+    """`kept`: an orphan not removed, because the run could not read every path."""
 
 
 def update(report: GoldenReport, golden_dir: Path) -> list[Update]:
-    """Write what changed and remove orphans. Inputs with violations are left alone."""
+    """Write what changed and remove orphans. Inputs with violations are left alone, and in a
+    run that could not read every path (`report.unreadable`) no orphan is removed."""
     done = []
     for item in report.checks:
         if item.status in ("missing", "differs") and item.expected is not None:
             atomic.write_text(item.golden, item.expected)
             done.append(Update(item.golden, "created" if item.status == "missing" else "updated"))
+        elif item.status == "orphan" and report.unreadable:
+            done.append(Update(item.golden, "kept"))
         elif item.status == "orphan":
             item.golden.unlink()
             _remove_empty_parents(item.golden.parent, stop=golden_dir)

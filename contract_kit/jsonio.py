@@ -262,20 +262,25 @@ def locate(text: str, tokens: Sequence[str], start: int = 0) -> int:
 
 
 def _find_member(text: str, offset: int, name: str) -> int | None:
-    found = None
+    return _member_offsets(text, offset).get(name)
+
+
+def _member_offsets(text: str, offset: int) -> dict[str, int]:
+    """Where the value of each member of the object at `offset` starts (the last one of a
+    repeated key, as JSON readers keep it)."""
+    members: dict[str, int] = {}
     offset = _skip_whitespace(text, offset + 1)
     while offset < len(text) and text[offset] == '"':
         key, offset = _scan_string(text, offset + 1)
         offset = _skip_whitespace(text, offset)
         offset = _skip_whitespace(text, offset + 1)  # past ':'
-        if key == name:
-            found = offset
+        members[key] = offset
         offset = _skip_whitespace(text, skip_value(text, offset))
         if offset < len(text) and text[offset] == ",":
             offset = _skip_whitespace(text, offset + 1)
         else:
             break
-    return found
+    return members
 
 
 def _find_element(text: str, offset: int, index: int) -> int | None:
@@ -301,6 +306,33 @@ class TextIndex:
         self.first_line = first_line
         self._line_starts: list[int] | None = None
         self._elements: dict[tuple[str, ...], list[int]] = {}
+        self._members: dict[int, dict[str, int]] = {}
+        self._items: dict[int, list[int]] = {}
+
+    def locate(self, tokens: Sequence[str], start: int = 0) -> int:
+        """As `locate`, but each object and array on the way is scanned once for all the
+        lookups in it: a record with 100,000 unknown keys is located in one pass, not one
+        pass a key."""
+        text = self.text
+        offset = _skip_whitespace(text, start)
+        for token in tokens:
+            opener = text[offset] if offset < len(text) else ""
+            found: int | None = None
+            if opener == "{":
+                members = self._members.get(offset)
+                if members is None:
+                    members = self._members[offset] = _member_offsets(text, offset)
+                found = members.get(token)
+            elif opener == "[" and token.isdigit():
+                items = self._items.get(offset)
+                if items is None:
+                    items = self._items[offset] = _element_offsets(text, offset)
+                index = int(token)
+                found = items[index] if index < len(items) else None
+            if found is None:
+                return offset
+            offset = found
+        return offset
 
     def line_column(self, offset: int) -> tuple[int, int]:
         """1-based line and column, in characters, of `offset`."""
@@ -354,14 +386,23 @@ def line_column(text: str, offset: int, first_line: int = 1) -> tuple[int, int]:
 
 
 def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
-    """Compact UTF-8 JSON bytes, keys in the order given (or sorted)."""
+    """Compact UTF-8 JSON bytes, keys in the order given (or sorted). Always valid UTF-8: a lone
+    surrogate (a rejected record's key, written to --rejects) is written as its `\\udc80`
+    escape, the same JSON value."""
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
     except TypeError:
         text = json.dumps(
             value, ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=sort_keys
         )
-        return text.encode("utf-8", "surrogatepass")
+        return _LONE_SURROGATE.sub(_escaped, text).encode("utf-8")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def dump_compact(value: Any) -> str:

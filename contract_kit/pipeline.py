@@ -135,7 +135,7 @@ def process(work: Work | Violation, job: Job) -> Batch:
 
 
 def _validate_record(record: Record, job: Job, batch: Batch) -> None:
-    findings, kind = _check_input(record, job.kind, job.strict)
+    findings, kind = _check_input(record, job.kind, job.strict, job.max_errors)
     if kind == "segment" and job.plan is not None:
         findings += _check_plan(record.value, job.plan, batch)
     if findings:
@@ -171,7 +171,8 @@ def _check_plan(
 
 def _convert_record(record: Record, job: Job, batch: Batch) -> None:
     assert job.config is not None
-    findings, kind = _check_input(record, "auto" if job.kind == "auto" else "antavo", False)
+    kind_option: KindOption = "auto" if job.kind == "auto" else "antavo"
+    findings, kind = _check_input(record, kind_option, False, job.max_errors)
     if findings:
         batch.violations.extend(_placed(record, findings))
         return
@@ -246,19 +247,22 @@ def _note_event_id(record: Record, batch: Batch, message: int | None) -> None:
     batch.event_ids.append(EventId(key, fingerprint, record.index, record.place, message))
 
 
-def check_message(message: Any, *, strict: bool, size: int | None = None) -> list[Finding]:
+def check_message(
+    message: Any, *, strict: bool, size: int | None = None, limit: int | None = None
+) -> list[Finding]:
     """A Segment message against the spec layer (and the Antavo source profile if strict).
-    `size`: its compact JSON size, when the caller has already written it."""
+    `size`: its compact JSON size, when the caller has already written it. `limit`: see
+    validation.check."""
     schema = STRICT_SEGMENT_SCHEMA if strict else SEGMENT_SCHEMA
     if size is None:
         size = jsonio.compact_size(message)
     if compiled.is_valid(message, schema) and size <= validation.MAX_MESSAGE_BYTES:
         return []
-    return validation.check(message, schema) + validation.check_message_size(message)
+    return validation.check(message, schema, limit) + validation.check_message_size(message)
 
 
 def _check_input(
-    record: Record, kind: KindOption, strict: bool
+    record: Record, kind: KindOption, strict: bool, limit: int | None = None
 ) -> tuple[list[Finding], Kind | None]:
     if record.findings:
         return list(record.findings), None  # the value is not what the text says: check no further
@@ -279,8 +283,8 @@ def _check_input(
     if effective == "antavo":
         if compiled.is_valid_record(value):
             return [], effective
-        return validation.check(value, ANTAVO_SCHEMA), effective
-    return check_message(value, strict=strict), effective
+        return validation.check(value, ANTAVO_SCHEMA, limit), effective
+    return check_message(value, strict=strict, limit=limit), effective
 
 
 def _wrong_kind(value: dict[str, Any], expected: Kind) -> Finding | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import io
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -60,6 +61,9 @@ class Source:
     """The path below the directory it was found in (for goldens)."""
     text: str | None = None
     """The document itself, for values given in memory through the Python API."""
+    unlisted: str | None = None
+    """Why this folder, met while searching, could not be listed: reported as an unreadable
+    input (exit 2), never skipped in silence."""
 
     @property
     def is_lines(self) -> bool:
@@ -68,6 +72,14 @@ class Source:
     @property
     def is_stdin(self) -> bool:
         return self.path is None and self.text is None
+
+    @property
+    def form_unnamed(self) -> bool:
+        """Nothing in the name says document or lines: standard input, or a path without a
+        known suffix (`<(zcat events.ndjson.gz)` is /dev/fd/63). Its content decides."""
+        if self.text is not None:
+            return False
+        return self.path is None or self.path.suffix.lower() not in SUFFIXES
 
 
 _stdin_data: list[bytes] = []
@@ -128,7 +140,11 @@ def collect(
             sources.append(Source(STDIN_NAME, None))
             continue
         path = Path(given)
-        if path.is_dir():
+        try:
+            is_dir, exists = path.is_dir(), path.exists() or path.is_symlink()
+        except OSError:  # a name too long, a folder on the way that cannot be read
+            is_dir, exists = False, True  # reported when read, with the path and why
+        if is_dir:
             found = list(files_below(path, exclusions))
             if not found:
                 excluded = " that are not excluded" if exclusions != NOTHING_EXCLUDED else ""
@@ -136,19 +152,21 @@ def collect(
                     f"{path}: no *.json, *.ndjson or *.jsonl files in this directory{excluded}"
                 )
             sources.extend(found)
-        elif path.exists():
+        elif exists:  # a broken symbolic link too: reported when read
             sources.append(Source(str(path), path, Path(path.name)))
-        elif path.is_symlink():
-            sources.append(Source(str(path), path, Path(path.name)))  # reported when read
         else:
             raise UsageError(f"{path}: no such file or directory")
     return sources
 
 
 def files_below(root: Path, exclusions: Exclusions = NOTHING_EXCLUDED) -> Iterator[Source]:
-    """Matching files below `root`, sorted; hidden folders (.git, .venv), caches and
-    `exclusions` skipped."""
-    for folder, subfolders, files in os.walk(root):
+    """Matching regular files below `root`, sorted; hidden folders (.git, .venv), caches and
+    `exclusions` skipped. A folder that cannot be listed is yielded as a Source that says so
+    (`unlisted`). Named pipes, sockets and devices are not read from a search: a pipe with no
+    writer would block the run for ever (one named on the command line is read)."""
+    unlisted: list[OSError] = []
+    for folder, subfolders, files in os.walk(root, onerror=unlisted.append):
+        yield from _unlisted(unlisted, root)
         here = Path(folder)
         subfolders[:] = sorted(
             s
@@ -161,8 +179,28 @@ def files_below(root: Path, exclusions: Exclusions = NOTHING_EXCLUDED) -> Iterat
             if Path(name).suffix.lower() in SUFFIXES:
                 file = here / name
                 relative = file.relative_to(root)
-                if not exclusions.skips(file, relative):
+                if not exclusions.skips(file, relative) and _regular_or_broken(file):
                     yield Source(str(file), file, relative)
+    yield from _unlisted(unlisted, root)
+
+
+def _unlisted(errors: list[OSError], root: Path) -> Iterator[Source]:
+    """The folders os.walk could not list since the last call, as sources that say why."""
+    for error in errors:
+        folder = Path(error.filename) if error.filename else root
+        relative = folder.relative_to(root) if folder != root else Path()
+        yield Source(str(folder), folder, relative, unlisted=error.strerror or str(error))
+    errors.clear()
+
+
+def _regular_or_broken(file: Path) -> bool:
+    """A regular file (or a link to one), or a broken link, which is reported when read."""
+    try:
+        return stat.S_ISREG(file.stat().st_mode)
+    except FileNotFoundError:
+        return file.is_symlink()
+    except OSError:
+        return True  # cannot tell: reading it will say why
 
 
 Place = tuple[int, tuple[str, ...] | None, int]
@@ -238,7 +276,7 @@ class Record:
         """Line and column where the value at `pointer` (inside the record) starts."""
         index = self._index()
         start = 0 if self._array is None else index.element_start(self._array, self._element)
-        return index.line_column(jsonio.locate(index.text, pointers.split(pointer), start))
+        return index.line_column(index.locate(pointers.split(pointer), start))
 
     def violation(
         self,
@@ -270,7 +308,7 @@ def file_violation(
     if index is None:
         return Violation(file, 1, 1, None, finding.pointer, finding.message, finding.keyword)
     if offset is None:
-        offset = jsonio.locate(index.text, pointers.split(finding.pointer))
+        offset = index.locate(pointers.split(finding.pointer))
     line, column = index.line_column(offset)
     return Violation(
         file, line, column, None, finding.pointer, finding.message, finding.keyword, finding.schema
@@ -302,6 +340,10 @@ _BOM = b"\xef\xbb\xbf"
 def plan(source: Source, number: int = 0) -> Iterator[Work | Violation]:
     """The pieces of work one source (the run's input `number`) makes, in order, or the
     violation that stops its reading."""
+    if source.unlisted is not None:
+        problem = f"cannot list this folder: {source.unlisted}"
+        yield file_violation(source.name, Finding("", problem, IO_KEYWORD))
+        return
     try:
         if source.text is not None:
             data = source.text.encode("utf-8", "surrogatepass")
@@ -314,15 +356,22 @@ def plan(source: Source, number: int = 0) -> Iterator[Work | Violation]:
                 yield from _plan_lines(source.name, stream, number)
         else:
             data = _read_all(source).removeprefix(_BOM)
-            if source.is_stdin and _holds_lines(data):
+            if source.form_unnamed and _holds_lines(data):
                 yield from _plan_lines(source.name, io.BytesIO(data), number)
             else:
                 yield Work(source.name, data, lines=False, source=number)
     except OSError as error:
         problem = error.strerror or str(error)
-        if source.path is not None and source.path.is_symlink() and not source.path.exists():
+        if source.path is not None and _broken_link(source.path):
             problem = "broken symbolic link"
         yield file_violation(source.name, Finding("", f"cannot read: {problem}", IO_KEYWORD))
+
+
+def _broken_link(path: Path) -> bool:
+    try:
+        return path.is_symlink() and not path.exists()
+    except OSError:
+        return False
 
 
 def _read_all(source: Source) -> bytes:
@@ -372,12 +421,14 @@ def _holds_text(piece: bytes) -> bool:
 
 
 def _holds_lines(data: bytes) -> bool:
-    """Standard input with one JSON value a line (NDJSON) rather than one document."""
+    """One JSON value a line (NDJSON) rather than one document: the first value ends, and
+    another starts on a new line. Bytes that are not UTF-8 are replaced for this question: a
+    line that is not UTF-8 is a problem of that line, not of the file's form."""
     try:
-        jsonio.parse(data.decode("utf-8"))
+        jsonio.parse(data.decode("utf-8", "replace"))
     except jsonio.ExtraDataError as error:
         return error.on_new_line
-    except (jsonio.JSONSyntaxError, UnicodeDecodeError):
+    except jsonio.JSONSyntaxError:
         return False
     return False
 
@@ -498,7 +549,7 @@ def locate_again(source: Source, place: Place, pointer: str) -> tuple[int, int]:
     if index is None:
         return line, 1
     start = index.line_start(line) if array is None else index.element_start(array, element)
-    return index.line_column(jsonio.locate(index.text, pointers.split(pointer), start))
+    return index.line_column(index.locate(pointers.split(pointer), start))
 
 
 def _index_again(source: Source) -> jsonio.TextIndex | None:
@@ -522,7 +573,7 @@ def text_again(source: Source, place: Place) -> str | None:
     if array is not None:
         start = index.element_start(array, element)
         return index.text[start : jsonio.skip_value(index.text, start)]
-    if source.is_lines or (source.is_stdin and _holds_lines(_read_all(source))):
+    if source.is_lines or (source.form_unnamed and _holds_lines(_read_all(source))):
         start = index.line_start(line)
         end = index.text.find("\n", start)
         return index.text[start : len(index.text) if end < 0 else end].rstrip("\r")

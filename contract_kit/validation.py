@@ -8,6 +8,7 @@ messages that name the value seen and what was expected.
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -40,9 +41,12 @@ _WHY_REQUIRED = {
 }
 
 
-def check(value: Any, schema_name: str) -> list[Finding]:
-    """Every violation of the schema `schema_name` by `value`, one per problem, by pointer."""
-    return findings_from(schemas.validator(schema_name).iter_errors(value), value, schema_name)
+def check(value: Any, schema_name: str, limit: int | None = None) -> list[Finding]:
+    """Every violation of the schema `schema_name` by `value`, one per problem, by pointer.
+    `limit` (--max-errors) bounds the findings one schema error fans out into (100,000 unknown
+    keys are one error): the first `limit` of them, in the record's order, are kept."""
+    errors = schemas.validator(schema_name).iter_errors(value)
+    return findings_from(errors, value, schema_name, limit=limit)
 
 
 def findings_from(
@@ -50,12 +54,13 @@ def findings_from(
     root: Any,
     schema_name: str,
     prefix: Sequence[str | int] = (),
+    limit: int | None = None,
 ) -> list[Finding]:
     """jsonschema's errors as findings, worded and ordered. `prefix`: where the value checked
     sits in the record or message (a tracking plan checks a message's `properties`)."""
     findings: dict[str, list[Finding]] = {}
     for error in errors:
-        for finding in _findings(error, root, schema_name, prefix):
+        for finding in itertools.islice(_findings(error, root, schema_name, prefix), limit):
             _keep(findings.setdefault(finding.pointer, []), finding)
     ordered = sorted(findings.items(), key=lambda item: _pointer_order(item[0]))
     return [finding for _, at_pointer in ordered for finding in at_pointer]

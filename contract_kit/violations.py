@@ -5,6 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+
+def _escape(code: int) -> str:
+    named = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+    return named.get(code, f"\\u{code:04x}")
+
+
+#: Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
+_UNPRINTABLE = {
+    code: _escape(code) for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+}
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters written as escapes (`\\n`, `\\u001b`): what a text
+    report prints of anything that came from input (file names, keys, values), so that input
+    can neither start a new line (a GitHub `::error` command, a forged violation) nor drive
+    the terminal."""
+    return text.translate(_UNPRINTABLE)
+
+
+def shortened(text: str, limit: int = 200) -> str:
+    """`text`, cut in the middle past `limit` characters: what an error line shows of a path or
+    a value from input, so that no line echoes more than a few hundred characters of it."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 1) // 2
+    return f"{text[:half]}…{text[-half:]}"
+
+
 FoundIn = Literal["input", "output"]
 Severity = Literal["error", "warning"]
 """A warning (an unplanned event under `unplanned = "warn"`) is reported but never fails a run."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .conftest import REPO
@@ -27,16 +27,28 @@ def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "contract_kit", *args]
 
 
+#: Root reads a folder of mode 000 all the same: tests of unreadable paths drop to `nobody`.
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def unprivileged() -> list[str]:
+    """The prefix that runs a command without the right to read a mode-000 path: none for an
+    ordinary user, setpriv to `nobody` for root."""
+    return AS_NOBODY if os.geteuid() == 0 else []
+
+
 def run_cli(
     *args: str,
     cwd: Path | None = None,
     stdin: bytes | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 120,
+    prefix: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """`contract-kit ARGS...` in `cwd`; stdout and stderr decoded as UTF-8."""
+    """`contract-kit ARGS...` in `cwd` (run through `prefix`, e.g. `unprivileged()`); stdout
+    and stderr decoded as UTF-8."""
     done = subprocess.run(
-        cli_command(*args),
+        [*prefix, *cli_command(*args)],
         input=stdin if stdin is not None else b"",
         capture_output=True,
         cwd=cwd,

@@ -277,7 +277,7 @@ def test_a_plan_setting_naming_a_file_says_it_is_not_a_folder() -> None:
     Path("plan").write_text("{}", encoding="utf-8")
     Path("contract-kit.toml").write_text('plan = "plan"\n', encoding="utf-8")
     line = one_error_line(run("plan", "check"))
-    assert line == "contract-kit: error: plan: not a folder"
+    assert line == "contract-kit: error: contract-kit.toml: key 'plan': plan: not a folder"
 
 
 # second review -------------------------------------------------------------------------------

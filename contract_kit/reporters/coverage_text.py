@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..tracking_plan.coverage import Coverage
+from ..violations import printable
 from .text import plural
 
 
@@ -26,7 +27,7 @@ def report(coverage: Coverage, require_all: bool, out: TextIO) -> None:
         out.write(f"{'identify':<{width}}  {identify:>7}{mark}\n")
     unplanned = coverage.unplanned()
     if unplanned:
-        seen = ", ".join(f"{name} ({count})" for name, count in unplanned.items())
+        seen = ", ".join(f"{printable(name)} ({count})" for name, count in unplanned.items())
         out.write(f"unplanned events seen: {seen}\n")
     uncovered = coverage.uncovered()
     records = coverage.report.records if coverage.report else 0

@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..report import Report
+from ..violations import printable
 from .base import Reporter
 from .text import summary_line
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A command's data, as GitHub escapes it; control characters from input are shown as
+    escapes first, so that a key holding a newline stays one visible line."""
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:

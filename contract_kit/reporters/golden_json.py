@@ -35,7 +35,8 @@ def _change(change: Change) -> dict[str, Any]:
 def report(report: GoldenReport, done: Sequence[Update], fix: str | None, out: TextIO) -> None:
     statuses: tuple[Status, ...] = ("same", "differs", "missing", "orphan", "invalid")
     document = {
-        "ok": report.ok if fix is not None else not report.count("invalid"),
+        "ok": not report.unreadable
+        and (report.ok if fix is not None else not report.count("invalid")),
         "inputs": report.inputs,
         "skipped": report.skipped,
         "counts": {status: report.count(status) for status in statuses},
@@ -50,6 +51,7 @@ def report(report: GoldenReport, done: Sequence[Update], fix: str | None, out: T
             }
             for check in report.checks
         ],
+        "unlisted": [violation.as_dict() for violation in report.unlisted],
         "updated": [{"path": str(update.path), "action": update.action} for update in done],
         "fix": fix if fix is not None and not report.ok else None,
     }

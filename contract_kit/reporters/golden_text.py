@@ -8,6 +8,7 @@ from typing import TextIO
 from .. import jsonio
 from ..diff import MISSING, Change
 from ..golden import GoldenCheck, GoldenReport, Status, Update
+from ..violations import printable
 from .text import format_violation, plural
 
 _STATUS_WORDS: tuple[tuple[Status, str], ...] = (
@@ -22,6 +23,7 @@ _STATUS_WORDS: tuple[tuple[Status, str], ...] = (
 def report_check(report: GoldenReport, fix: str, out: TextIO) -> None:
     for check in report.checks:
         _write_check(check, out)
+    _write_unlisted(report, out)
     counts = ", ".join(
         f"{report.count(status)} {words}"
         for status, words in _STATUS_WORDS
@@ -35,19 +37,29 @@ def report_check(report: GoldenReport, fix: str, out: TextIO) -> None:
 
 def report_update(report: GoldenReport, done: Sequence[Update], out: TextIO) -> None:
     for change in done:
-        out.write(f"{change.action} {change.path}\n")
+        if change.action == "kept":
+            path = printable(str(change.path))
+            out.write(f"kept {path}: orphaned, but not every path could be read\n")
+        else:
+            out.write(f"{change.action} {printable(str(change.path))}\n")
     for check in report.checks:
         if check.status == "invalid":
             _write_check(check, out)
+    _write_unlisted(report, out)
     actions = ", ".join(
         f"{sum(change.action == action for change in done)} {action}"
         for action in ("created", "updated", "removed")
     )
     invalid = report.count("invalid")
-    verdict = "failed" if invalid else "ok"
+    verdict = "failed" if invalid or report.unreadable else "ok"
     out.write(f"{verdict}: {_scope(report)}; {actions}")
     out.write(f", {invalid} with invalid input\n" if invalid else "\n")
     _invalid_hint(report, out)
+
+
+def _write_unlisted(report: GoldenReport, out: TextIO) -> None:
+    for violation in report.unlisted:
+        out.write(format_violation(violation) + "\n")
 
 
 def _scope(report: GoldenReport) -> str:
@@ -65,21 +77,23 @@ def _invalid_hint(report: GoldenReport, out: TextIO) -> None:
 def _write_check(check: GoldenCheck, out: TextIO) -> None:
     if check.status == "same":
         return
+    golden = printable(str(check.golden))
     if check.status == "orphan":
-        out.write(f"{check.golden}: orphaned golden, no input file produces it\n")
+        out.write(f"{golden}: orphaned golden, no input file produces it\n")
         return
     assert check.input is not None
+    source = printable(check.input.name)
     if check.status == "missing":
-        out.write(f"{check.golden}: missing golden for {check.input.name}\n")
+        out.write(f"{golden}: missing golden for {source}\n")
         return
     if check.status == "invalid":
-        out.write(f"{check.input.name}: invalid input, golden not compared\n")
+        out.write(f"{source}: invalid input, golden not compared\n")
         for violation in check.violations:
             out.write("  " + format_violation(violation) + "\n")
         return
-    out.write(f"{check.golden}: differs from the conversion of {check.input.name}\n")
+    out.write(f"{golden}: differs from the conversion of {source}\n")
     if check.note:
-        out.write(f"  {check.note}\n")
+        out.write(f"  {printable(check.note)}\n")
     for change in check.changes:
         out.write(_format_change(change))
 

@@ -9,7 +9,7 @@ from typing import TextIO
 from xml.etree import ElementTree
 
 from ..report import Report
-from ..violations import Violation
+from ..violations import Violation, printable
 from .base import Reporter
 from .text import format_violation
 
@@ -32,18 +32,20 @@ class JUnitReporter(Reporter):
         )
         for (file, record), violations in by_case.items():
             name = "whole file" if record is None else f"record {record}"
-            case = ElementTree.SubElement(suite, "testcase", classname=file, name=name)
+            case = ElementTree.SubElement(suite, "testcase", classname=printable(file), name=name)
             first = violations[0]
             failure = ElementTree.SubElement(
                 case,
                 "failure",
                 type=first.keyword,
-                message=f"{first.pointer or '(root)'}: {first.message}",
+                message=printable(f"{first.pointer or '(root)'}: {first.message}"),
             )
             failure.text = "\n".join(format_violation(violation) for violation in violations)
         for file in report.file_names:
             if file not in failing_files:
-                ElementTree.SubElement(suite, "testcase", classname=file, name="all records valid")
+                ElementTree.SubElement(
+                    suite, "testcase", classname=printable(file), name="all records valid"
+                )
         warnings = [format_violation(v) for v in report.violations if not v.is_error]
         if warnings:
             ElementTree.SubElement(suite, "system-out").text = "\n".join(warnings)

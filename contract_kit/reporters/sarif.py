@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from .. import __version__
 from ..report import Report
+from ..violations import printable
 from .base import Reporter
 
 SARIF_SCHEMA = (
@@ -44,7 +45,9 @@ class SARIFReporter(Reporter):
                     "ruleId": violation.keyword,
                     "ruleIndex": keywords.index(violation.keyword),
                     "level": "error" if violation.is_error else "warning",
-                    "message": {"text": f"{violation.pointer or '(root)'}: {violation.message}"},
+                    "message": {
+                        "text": printable(f"{violation.pointer or '(root)'}: {violation.message}")
+                    },
                     "locations": [
                         {
                             "physicalLocation": {

@@ -5,22 +5,22 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from ..report import Report
-from ..violations import Violation
+from ..violations import Violation, printable
 from .base import Reporter
 
 
 def format_violation(violation: Violation, color: bool = False) -> str:
     """`file:line:column: record N: pointer: [warning: ][plan: ]message`."""
-    where = violation.pointer or "(root)"
+    where = printable(violation.pointer) or "(root)"
     record = "" if violation.record is None else f" record {violation.record}:"
-    place = f"{violation.file}:{violation.line}:{violation.column}:"
+    place = f"{printable(violation.file)}:{violation.line}:{violation.column}:"
     marks = ("" if violation.is_error else "warning: ") + (
         "plan: " if violation.layer == "plan" else ""
     )
     if color:
         place, where = _style(place, bold=True), _style(where, fg="yellow")
         marks = _style(marks, fg="magenta") if marks else marks
-    return f"{place}{record} {where}: {marks}{violation.message}"
+    return f"{place}{record} {where}: {marks}{printable(violation.message)}"
 
 
 def _style(text: str, **how: Any) -> str:

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import atomic, jsonio, pointers
+from ..violations import shortened
 from . import dialects, engines
-from .errors import PlanError
+from .errors import PlanError, PlanFolderError
 from .model import (
     MANIFEST,
     PLACEMENTS,
@@ -41,9 +42,14 @@ def load(
     """Every rule in `folder`, checked. Raises PlanError (and ValueError for a policy that is
     not allow, warn or block)."""
     folder = Path(folder)
-    if not folder.is_dir():
-        problem = "not a folder" if folder.exists() else "tracking-plan folder not found"
-        raise PlanError(f"{folder}: {problem}")
+    try:
+        problem = None
+        if not folder.is_dir():
+            problem = "not a folder" if folder.exists() else "tracking-plan folder not found"
+    except OSError as error:  # a name too long, a folder above it that cannot be read
+        problem = f"cannot read: {error.strerror or error}"
+    if problem is not None:
+        raise PlanFolderError(f"{shortened(str(folder))}: {problem}")
     shown = folder.as_posix()
     manifest = _read_manifest(folder)
     listed = {
