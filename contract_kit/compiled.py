@@ -24,6 +24,10 @@ PLAIN_INSTANT = re.compile(
     r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 )
 
+#: The `regex` crate for every pattern: linear time. jsonschema-rs's default (fancy-regex)
+#: backtracks on lookaround and backreferences, up to a limit that turns into a wrong verdict.
+LINEAR = jsonschema_rs.RegexOptions()
+
 #: Where each schema has date-time values (top-level members).
 _INSTANT_MEMBERS = {
     "antavo/record": ("timestamp",),
@@ -45,7 +49,9 @@ def validator(name: str) -> jsonschema_rs.Validator:
 
 
 def _compile(schema: dict[str, Any]) -> jsonschema_rs.Validator:
-    return jsonschema_rs.validator_for(schema, registry=_registry(), validate_formats=True)
+    return jsonschema_rs.validator_for(
+        schema, registry=_registry(), validate_formats=True, pattern_options=LINEAR
+    )
 
 
 @cache

@@ -50,8 +50,9 @@ def defines_uuid(dialect: str) -> bool:
 
 @cache
 def validator_class(dialect: str) -> type[Validator]:
-    """jsonschema's class for `dialect`, with ECMA-262 `pattern` semantics (patterns.py) and
-    `multipleOf` in decimals (engines.py)."""
+    """jsonschema's class for `dialect`, with its patterns (`pattern`, `patternProperties`, and
+    `additionalProperties` and `unevaluatedProperties`, which consult them) run in linear time
+    with ECMA-262 `$` (patterns.py), and `multipleOf` in decimals (engines.py)."""
     import jsonschema
     from jsonschema import validators
 
@@ -59,7 +60,7 @@ def validator_class(dialect: str) -> type[Validator]:
     from .engines import multiple_of
 
     base = getattr(jsonschema, _DIALECTS[_key(dialect)])
-    keywords = {"pattern": patterns.keyword, "multipleOf": multiple_of}
+    keywords = {**patterns.keywords(base), "multipleOf": multiple_of}
     extended: type[Validator] = validators.extend(base, keywords)  # type: ignore[no-untyped-call]
     return extended
 

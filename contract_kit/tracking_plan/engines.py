@@ -7,12 +7,15 @@ where the two read the same way, so that a value gets one verdict whatever path 
 - instants and dates (`date-time`, `date`): the contract's reader refuses leap seconds, year 0
   and naive times, which the compiled one accepts: a message holding a date-like string that
   is not plainly fine goes to the reference;
-- patterns with `\\d`, `\\w`, `\\s`, `\\b` (or their negations): the engines' classes differ
-  beyond ASCII and on a few control characters: such text goes to the reference;
+- patterns with `\\s`, `\\b`, `\\p` (or their negations): the engines' classes differ beyond
+  ASCII and on a few control characters (the compiled `\\b` is Unicode's, the reference's ASCII;
+  Unicode versions differ): such text goes to the reference (with `\\d` and `\\w` too, which
+  both read as ASCII: a margin that costs only time);
 - `multipleOf` with a fractional step: the reference reads decimals exactly (19.99 is a
   multiple of 0.01), as the compiled one does;
 - `$` in `pattern` and in `patternProperties` names means the end of the string (ECMA-262), in
-  both;
+  both; both run patterns in linear time (the `regex` crate, RE2: patterns.py), and a pattern
+  that needs backtracking (lookaround, a backreference) is refused when the plan loads;
 - formats: the reference checks `date-time`, `date` (the contract's rules), `email` (looser
   than the compiled check), `ipv4`, `ipv6` and, from 2019-09 on, `uuid`; others (`uri`, ...)
   it does not check, so it never refuses what the compiled one accepts. A schema with `ipv4`,
@@ -25,7 +28,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
@@ -37,7 +39,7 @@ import jsonschema_rs
 from .. import compiled as contract_compiled
 from .. import jsonio, pointers
 from . import dialects
-from .model import DATA_KEYWORDS, NAMED_SCHEMAS, schema_keywords
+from .model import schema_keywords
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -53,7 +55,8 @@ class CompileError(Exception):
 
 def schema_problem(schema: Any, dialect: str) -> tuple[str, str] | None:
     """(pointer, message) of the first thing that makes `schema` unusable, or None: refused by
-    its dialect's metaschema, a `$ref` that leads nowhere, a pattern either engine refuses."""
+    its dialect's metaschema, a `$ref` that leads nowhere, a pattern either engine refuses (one
+    that needs backtracking among them)."""
     problem = dialects.metaschema_problem(schema, dialect)
     if problem is not None:
         return problem
@@ -82,7 +85,9 @@ def compile_schema(schema: Any, dialect: str) -> jsonschema_rs.Validator:
 
 def _compiled(schema: Any, dialect: str) -> jsonschema_rs.Validator:
     document = {"$schema": dialect, **schema} if isinstance(schema, dict) else schema
-    return jsonschema_rs.validator_for(document, validate_formats=True, offline=True)
+    return jsonschema_rs.validator_for(
+        document, validate_formats=True, offline=True, pattern_options=contract_compiled.LINEAR
+    )
 
 
 def _patterns(schema: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -96,16 +101,13 @@ def _patterns(schema: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
 
 
 def _check_pattern(pattern: str, path: tuple[str | int, ...]) -> None:
-    """A pattern both engines can use, or CompileError at its place."""
+    """A pattern both engines can run in linear time, or CompileError at its place."""
     from .. import patterns
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "possible nested set" and the like
-            patterns.compiled(pattern)
-    except re.error as error:
-        message = f"pattern {pattern!r} is not a regular expression: {error}"
-        raise CompileError(message, pointers.join(path)) from None
+        patterns.compiled(pattern)
+    except patterns.PatternError as error:
+        raise CompileError(f"pattern {pattern!r} {error}", pointers.join(path)) from None
     try:
         _compiled({"pattern": pattern}, dialects.DRAFT_07)
     except ValueError:
@@ -113,7 +115,7 @@ def _check_pattern(pattern: str, path: tuple[str | int, ...]) -> None:
         raise CompileError(message, pointers.join(path)) from None
 
 
-_CLASS_ESCAPE = re.compile(r"\\[dDwWsSbB]")
+_CLASS_ESCAPE = re.compile(r"\\[dDwWsSbBpP]")
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def build(schema: Any, dialect: str) -> Engines:
         for path, value in formats
     )
     reference = dialects.validator_class(dialect)(
-        _ecma_names(schema), format_checker=format_checker(dialects.defines_uuid(dialect))
+        schema, format_checker=format_checker(dialects.defines_uuid(dialect))
     )
     return Engines(
         compile_schema(schema, dialect),
@@ -176,28 +178,6 @@ _MAY_INVERT = frozenset({"not", "oneOf", "anyOf", "if", "contains"})
 #: Keywords that reuse a subschema elsewhere in the value.
 _REFERENCES = frozenset({"$ref", "$dynamicRef", "$recursiveRef"})
 _INLINE_FLAGS = re.compile(r"\(\?[a-zA-Z]")
-
-
-def _ecma_names(schema: Any) -> Any:
-    """`schema` with its `patternProperties` names in Python's spelling of ECMA-262 (`$` as
-    `\\Z`), which jsonschema reads with `re.search` (its `pattern` keyword is patterns.py's)."""
-    from .. import patterns
-
-    if isinstance(schema, list):
-        return [_ecma_names(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    copied: dict[str, Any] = {}
-    for keyword, value in schema.items():
-        if keyword in DATA_KEYWORDS:
-            copied[keyword] = value
-        elif keyword == "patternProperties" and isinstance(value, dict):
-            copied[keyword] = {patterns.to_python(k): _ecma_names(v) for k, v in value.items()}
-        elif keyword in NAMED_SCHEMAS and isinstance(value, dict):
-            copied[keyword] = {name: _ecma_names(sub) for name, sub in value.items()}
-        else:
-            copied[keyword] = _ecma_names(value)
-    return copied
 
 
 def _instance_paths(
