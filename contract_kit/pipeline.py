@@ -19,6 +19,7 @@ import os
 from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -287,11 +288,18 @@ def _check_input(
     return check_message(value, strict=strict, limit=limit), effective
 
 
+#: The call types of the Segment spec: a `type` that names one marks a Segment message (a
+#: JSON Schema's `"type": "object"` does not).
+SEGMENT_CALLS = frozenset({"identify", "track", "page", "screen", "group", "alias"})
+
+
 def _wrong_kind(value: dict[str, Any], expected: Kind) -> Finding | None:
     """One finding for a record of the other kind (a Segment message where an Antavo record is
     expected, or the reverse), instead of every schema rule it breaks: what it is, and what to
     run instead."""
-    if expected == "antavo" and "type" in value and "action" not in value:
+    call = value.get("type")
+    names_a_call = isinstance(call, str) and call in SEGMENT_CALLS
+    if expected == "antavo" and names_a_call and "action" not in value:
         message = (
             "this is a Segment message ('type', no 'action'), not an Antavo record; check "
             "Segment messages with contract-kit validate --kind segment"
@@ -467,7 +475,9 @@ def _in_pool(works: Iterator[Work | Violation], job: Job, jobs: int) -> Iterator
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with context.Pool(jobs, initializer=stopping.in_worker) as pool:
+    with ExitStack() as stack:
+        with stopping.blocked():  # a stop that arrives now is raised once the pool is held
+            pool = stack.enter_context(context.Pool(jobs, initializer=stopping.in_worker))
         pending: deque[Any] = deque()
         for task in _tasks(works):
             pending.append(pool.apply_async(process_all, (task, job)))

@@ -12,6 +12,7 @@ group, and only the main process decides what a stop means.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -37,9 +38,28 @@ def pipe_closed() -> Stopped:
 
 
 def install() -> None:
-    """Signals become Stopped in the main process (call once, at start-up)."""
+    """Signals become Stopped in the main process (at start-up; again is harmless). A signal
+    already ignored stays ignored: a job started with `nohup` or `cmd &` in a script must not
+    be stopped by the terminal's Ctrl-C."""
     for number in _SAID:
-        signal.signal(number, _stop)
+        if signal.getsignal(number) not in (signal.SIG_IGN, _stop):
+            signal.signal(number, _stop)
+
+
+def blocked() -> contextlib.AbstractContextManager[object]:
+    """Stop signals held back while worker processes are forked: a Stopped raised inside
+    `Pool()` would escape its clean-up and leave a worker running for ever. Whatever arrived
+    meanwhile is delivered when the block ends. Workers unblock in `in_worker`."""
+    return _Blocked()
+
+
+class _Blocked(contextlib.AbstractContextManager[object]):
+    def __enter__(self) -> object:
+        self._before = signal.pthread_sigmask(signal.SIG_BLOCK, _SAID)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, self._before)
 
 
 def _stop(number: int, frame: FrameType | None) -> None:
@@ -54,6 +74,7 @@ def in_worker() -> None:
     SIGTERM (which is how the pool ends it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SAID)
 
 
 def finish(stop: Stopped) -> None:

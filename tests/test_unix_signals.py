@@ -107,3 +107,32 @@ def test_a_full_piece_of_ndjson_is_a_task_of_its_own() -> None:
     small = sources.Work("g", b"{}\n", lines=True)
     tasks = list(pipeline._tasks(iter([almost, almost, small, small])))
     assert [len(task) for task in tasks] == [1, 1, 2]
+
+
+def test_ctrl_c_during_start_up_is_the_same_clean_stop(tmp_path: Path) -> None:
+    """Signals are caught before the heavy imports (about 0.3 s): Ctrl-C at any moment of
+    start-up is exit 130 and one line, never a KeyboardInterrupt traceback."""
+    source = slow_input(tmp_path / "in.ndjson")
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
+        process = started(["validate", str(source)], tmp_path)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        assert (process.returncode, stderr.decode()) == (130, "contract-kit: interrupted\n"), delay
+
+
+def test_a_run_that_ignores_sigint_is_not_stopped_by_it(tmp_path: Path) -> None:
+    """`nohup` and `cmd &` in a script start a job with SIGINT ignored: it stays ignored."""
+    source = tmp_path / "in.ndjson"
+    source.write_text(json.dumps(dict(SLOW_RECORD, acton=None)) + "\n")
+    process = subprocess.Popen(
+        cli_command("validate", str(source)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=cli_environment(), start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )  # fmt: skip
+    time.sleep(1.0)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1, stderr
+    assert b"interrupted" not in stderr
+    assert stdout.splitlines()[-1].startswith(b"failed: 1 record in 1 file")

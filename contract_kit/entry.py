@@ -1,0 +1,15 @@
+"""The console entry point. Stop signals are caught before anything heavy is imported, so that
+Ctrl-C during start-up (about 0.3 s of imports) is the same clean stop as Ctrl-C during work."""
+
+from __future__ import annotations
+
+from . import stopping
+
+
+def main() -> None:
+    stopping.install()
+    try:
+        from .cli import main as run
+    except stopping.Stopped as stop:
+        stopping.finish(stop)
+    run()
