@@ -133,11 +133,17 @@ def _exclude_option(command: F) -> F:
 
 
 def _exclusions(
-    loaded: LoadedConfig | None, excluded: tuple[str, ...], plan: TrackingPlan | None
+    loaded: LoadedConfig | None,
+    excluded: tuple[str, ...],
+    plan: TrackingPlan | None,
+    outputs: tuple[str | None, ...] = (),
 ) -> sources.Exclusions:
-    """What folder searches skip: the configuration's `exclude`, --exclude and the plan."""
-    globs = [*(loaded.config.exclude if loaded is not None else ()), *excluded]
-    return sources.Exclusions.of(globs, [] if plan is None else [Path(plan.folder)])
+    """What folder searches skip: the configuration's `exclude` (relative to its folder),
+    --exclude (relative to the working directory), the plan and convert's own output files."""
+    from_file = [] if loaded is None else [(glob, loaded.folder) for glob in loaded.config.exclude]
+    globs = [*from_file, *((glob, Path()) for glob in excluded)]
+    written = [Path(output) for output in outputs if output is not None and output != STDOUT]
+    return sources.Exclusions.of(globs, [] if plan is None else [Path(plan.folder)], written)
 
 
 def _reporter(name: str, color: str, quiet: bool, verbose: bool, stream: Any) -> reporters.Reporter:
@@ -154,7 +160,7 @@ def _config_option(command: F) -> F:
         "config_path",
         type=click.Path(path_type=Path, dir_okay=False),
         help="Settings file: contract-kit.toml or a pyproject.toml with [tool.contract-kit]. "
-        "Default: ./contract-kit.toml, else ./pyproject.toml.",
+        "Default: the nearest of these from the working directory up to the repository root.",
     )(command)
 
 
@@ -169,7 +175,8 @@ def _plan_options(command: F) -> F:
                 default=None,
                 metavar="DIR",
                 help="Tracking-plan folder (default: plan in the configuration, else "
-                "./tracking-plan if it exists).",
+                "tracking-plan beside the configuration file, or in the working directory, if "
+                "it exists).",
             ),
             click.option(
                 "--unplanned",
@@ -203,14 +210,17 @@ def _option_overrides(
 
 
 def _load_config(
-    path: Path | None, announce: bool = True, overrides: Mapping[str, Any] | None = None
+    path: Path | None,
+    announce: bool = True,
+    overrides: Mapping[str, Any] | None = None,
+    discovery: config_files.Discovery | None = None,
 ) -> LoadedConfig:
     """The configuration, with `overrides` (options) over the file's settings; says which file
     it came from, unless the report says it (json)."""
     from .config import load as load_config
 
     with _usage_errors():
-        loaded = load_config(path, overrides=overrides)
+        loaded = load_config(path, overrides=overrides, discovery=discovery)
     if loaded.origin is not None and announce:
         click.echo(f"configuration: {loaded.origin}", err=True)
     return loaded
@@ -328,8 +338,9 @@ def validate(
     overrides = _option_overrides(plan, unplanned, unplanned_properties)
     origin, tracking, loaded = None, None, None
     with _usage_errors():
-        if overrides or config_files.find(config_path) is not None:
-            loaded = _load_config(config_path, announce, overrides)
+        discovery = config_files.discover(config_path)
+        if overrides or discovery.path is not None:
+            loaded = _load_config(config_path, announce, overrides, discovery)
             origin, tracking = loaded.origin, _load_plan(loaded, announce)
         elif Path(config_files.DEFAULT_PLAN).is_dir():
             tracking = _load_plan(None, announce)
@@ -392,7 +403,7 @@ def convert(
     loaded = _load_config(config_path, announce, overrides)
     with _usage_errors():
         tracking = _load_plan(loaded, announce)
-        inputs = sources.collect(paths, _exclusions(loaded, excluded, tracking))
+        inputs = sources.collect(paths, _exclusions(loaded, excluded, tracking, (output, rejects)))
     job = pipeline.Job(
         "convert", kind="antavo", config=loaded.config, keep_rejects=rejects is not None,
         plan=tracking, max_errors=max_errors,
@@ -575,6 +586,11 @@ def plan_group() -> None:
     """
 
 
+DEFAULT_PLAN_HELP = (
+    "Plan folder (default: plan in the configuration, else tracking-plan beside it)."
+)
+
+
 def _plan_folder_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "--plan",
@@ -590,16 +606,17 @@ def _plan_config(
     config_path: Path | None, folder: Path | None, announce: bool = False
 ) -> tuple[LoadedConfig, Path]:
     """The configuration, and the plan folder: --plan, else the configuration's `plan`, else
-    ./tracking-plan (whether it exists or not: the command says so)."""
+    tracking-plan beside the configuration file (or in the working directory), whether it
+    exists or not: the command says so."""
     overrides = {} if folder is None else {"plan": str(folder)}
     loaded = _load_config(config_path, announce, overrides)
-    return loaded, loaded.plan_folder() or Path(config_files.DEFAULT_PLAN)
+    return loaded, loaded.plan_folder() or loaded.folder / config_files.DEFAULT_PLAN
 
 
 @plan_group.command(name="import")
 @click.argument("export_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
 @_plan_folder_option(
-    "Folder to write (default: plan in the configuration, else ./tracking-plan). A plan "
+    "Folder to write (default: plan in the configuration, else tracking-plan beside it). A plan "
     "folder already there is replaced; a folder holding anything else is refused."
 )
 @_config_option
@@ -630,7 +647,7 @@ def plan_import(export_file: Path, folder: Path | None, config_path: Path | None
 
 
 @plan_group.command(name="export")
-@_plan_folder_option("Plan folder (default: plan in the configuration, else ./tracking-plan).")
+@_plan_folder_option(DEFAULT_PLAN_HELP)
 @_config_option
 @click.option(
     "--form",
@@ -657,7 +674,7 @@ def plan_export(
 
 
 @plan_group.command(name="check")
-@_plan_folder_option("Plan folder (default: plan in the configuration, else ./tracking-plan).")
+@_plan_folder_option(DEFAULT_PLAN_HELP)
 @_config_option
 def plan_check(folder: Path | None, config_path: Path | None) -> None:
     """Check the plan folder itself: every file valid JSON and a valid schema of its dialect,
@@ -676,7 +693,7 @@ def plan_check(folder: Path | None, config_path: Path | None) -> None:
 @plan_group.command(name="coverage")
 @click.argument("paths", nargs=-1, required=True)
 @_config_option
-@_plan_folder_option("Plan folder (default: plan in the configuration, else ./tracking-plan).")
+@_plan_folder_option(DEFAULT_PLAN_HELP)
 @click.option(
     "--require-all", is_flag=True, help="Exit 1 when a planned event has no record exercising it."
 )
@@ -762,10 +779,10 @@ def config_show(
         click.echo(f"tracking plan: none (no plan set and no {default} folder)")
         return
     origin = loaded.origins["plan"]
-    if loaded.config.plan is None:
+    if loaded.config.plan is None and loaded.origin is None:
+        why = f"no plan set; ./{DEFAULT_PLAN} exists"
+    elif loaded.config.plan is None:
         why = f"no plan set; the default folder {DEFAULT_PLAN} beside the configuration"
-        if loaded.origin is None:
-            why = f"no plan set; ./{DEFAULT_PLAN} exists"
     elif origin.startswith(OPTION):
         why = f"from {origin}"
     else:
@@ -777,7 +794,8 @@ def config_show(
 
 def main() -> None:
     """Console entry point. Bad input is reported, never answered with a traceback; an
-    unexpected exception is a bug in contract-kit and says so in one line."""
+    unexpected exception is a bug in contract-kit and says so in one line. Signals are
+    caught from start-up on (see entry)."""
     stopping.install()
     try:
         cli.main(prog_name="contract-kit")

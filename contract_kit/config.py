@@ -147,15 +147,17 @@ def load(
     explicit: Path | None = None,
     directory: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
+    discovery: config_files.Discovery | None = None,
 ) -> LoadedConfig:
     """`explicit` if given; else the nearest `contract-kit.toml` or `[tool.contract-kit]` in
     `pyproject.toml`, from `directory` (the working directory by default) up to the repository
-    root (see config_files.discover); else the defaults.
+    root (see config_files.discover); else the defaults. `discovery`: that search, when the
+    caller has already made it.
 
     `overrides` are settings given as command-line options (key: value, the option being
     `option_flag(key)`); they win over the file. The file is checked on its own first, so a bad
     file is an error even where an option overrides the bad key."""
-    discovery = config_files.discover(explicit, directory)
+    discovery = discovery or config_files.discover(explicit, directory)
     found = discovery.path
     settings = {} if found is None else config_files.settings(found)
     source = "configuration" if found is None else config_files.label(found)

@@ -30,11 +30,6 @@ class Discovery:
     why: str
 
 
-def find(explicit: Path | None = None, directory: Path | None = None) -> Path | None:
-    """The configuration file to use, or None for the defaults (see discover)."""
-    return discover(explicit, directory).path
-
-
 def discover(explicit: Path | None = None, directory: Path | None = None) -> Discovery:
     """`explicit` if given; else, from `directory` (the working directory) upward, the first
     folder holding `contract-kit.toml` or a `pyproject.toml` with `[tool.contract-kit]`, as
@@ -47,7 +42,10 @@ def discover(explicit: Path | None = None, directory: Path | None = None) -> Dis
         return Discovery(explicit, "given with --config")
     start = directory or Path()  # relative, so reports name ./contract-kit.toml as such
     folder, up = start, 0
-    resolved = start.resolve()
+    try:
+        resolved = start.resolve()
+    except OSError:  # a working directory removed under us: nothing to find above it
+        return Discovery(_in_folder(start), "found in the working directory")
     while True:
         found = _in_folder(folder)
         if found is not None:

@@ -90,31 +90,62 @@ _last_read: list[tuple[Source, jsonio.TextIndex]] = []
 
 @dataclass(frozen=True)
 class Exclusions:
-    """What folder searches skip: globs (`--exclude`, `exclude` in the configuration) and
-    folders (the tracking plan in use: its schemas are not payloads). Files named on the command
-    line are always read: naming one is the user's choice, as with ruff and pre-commit.
+    """What folder searches skip: globs (`--exclude`, `exclude` in the configuration), folders
+    (the tracking plan in use: its schemas are not payloads) and files (convert's own `-o` and
+    `--rejects`, which a second run would read back). Files named on the command line are
+    always read: naming one is the user's choice, as with ruff and pre-commit.
 
-    A glob matches a file or folder by its name, by its path below the searched folder, or by
-    its path as reports show it (`fixtures/invalid`); `*` also matches `/`.
+    A glob matches a file or folder by its name, its path below the searched folder, its path
+    as reports show it (`fixtures/invalid`), its absolute path, or its path relative to the
+    folder the glob was given in (the configuration file's folder for `exclude`, the working
+    directory for `--exclude`), so that a configuration means the same from any subfolder.
+    `*` also matches `/`.
     """
 
-    globs: tuple[str, ...] = ()
-    folders: tuple[Path, ...] = ()
+    globs: tuple[tuple[str, Path], ...] = ()
+    """(glob, the resolved folder it is relative to)."""
+    folders: frozenset[Path] = frozenset()
+    files: frozenset[Path] = frozenset()
     """Resolved paths."""
 
     @classmethod
-    def of(cls, globs: Iterable[str] = (), folders: Iterable[Path] = ()) -> Exclusions:
-        cleaned = tuple(glob.removeprefix("./").rstrip("/") or glob for glob in globs)
-        return cls(cleaned, tuple(folder.resolve() for folder in folders))
+    def of(
+        cls,
+        globs: Iterable[tuple[str, Path]] = (),
+        folders: Iterable[Path] = (),
+        files: Iterable[Path] = (),
+    ) -> Exclusions:
+        cleaned = tuple(
+            (glob.removeprefix("./").rstrip("/") or glob, _resolved(base)) for glob, base in globs
+        )
+        return cls(
+            cleaned, frozenset(map(_resolved, folders)), frozenset(map(_resolved, files))
+        )
 
     def skips(self, path: Path, relative: Path, folder: bool = False) -> bool:
-        if folder and self.folders and path.resolve() in self.folders:
-            return True
-        if not self.globs:
+        named = self.folders if folder else self.files
+        if not self.globs and not named:
             return False
-        shown = path.as_posix().removeprefix("./")
-        forms = (path.name, relative.as_posix(), shown)
-        return any(fnmatch.fnmatchcase(form, glob) for glob in self.globs for form in forms)
+        absolute = _resolved(path)
+        if absolute in named:
+            return True
+        forms = [path.name, relative.as_posix(), path.as_posix().removeprefix("./")]
+        forms.append(absolute.as_posix())
+        for glob, base in self.globs:
+            if absolute.is_relative_to(base):
+                forms.append(absolute.relative_to(base).as_posix())
+            if any(fnmatch.fnmatchcase(form, glob) for form in forms):
+                return True
+        return False
+
+
+def _resolved(path: Path) -> Path:
+    """`path` made absolute, links resolved; as given where that cannot be done (a working
+    directory that was removed)."""
+    try:
+        return path.resolve()
+    except OSError:
+        return path
 
 
 NOTHING_EXCLUDED = Exclusions()
@@ -147,7 +178,7 @@ def collect(
         if is_dir:
             found = list(files_below(path, exclusions))
             if not found:
-                excluded = " that are not excluded" if exclusions != NOTHING_EXCLUDED else ""
+                excluded = " that are not excluded" if exclusions.globs else ""
                 raise UsageError(
                     f"{path}: no *.json, *.ndjson or *.jsonl files in this directory{excluded}"
                 )

@@ -15,7 +15,10 @@ def repo() -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_ci_and_no_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Tests run in an empty working directory, with CI unset unless a test sets it."""
+    """Tests run in an empty working directory, with CI unset unless a test sets it. The folder
+    is marked as a repository root (`.git`), so that the search for a configuration stops there
+    and a stray contract-kit.toml above it (in /tmp) cannot change a test's result."""
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)

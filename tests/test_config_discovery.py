@@ -4,9 +4,11 @@ the working directory to the first folder holding one, never past the repository
 from __future__ import annotations
 
 import json
+import subprocess
+import tempfile
 from pathlib import Path
 
-from .cli_process import run_cli
+from .cli_process import cli_command, cli_environment, run_cli
 from .conftest import FIXTURES
 
 RENAME = '[tool.contract-kit]\nevent_names = { point_add = "Points Added" }\n'
@@ -88,3 +90,24 @@ def test_the_default_plan_folder_is_the_one_beside_the_configuration(tmp_path: P
         "tracking plan: ../../tracking-plan (no plan set; the default folder tracking-plan "
         "beside the configuration)"
     )
+
+
+def test_outside_a_repository_the_search_ends_at_the_file_systems_root() -> None:
+    outside = Path(tempfile.mkdtemp(prefix="contract-kit-no-repo-"))
+    try:
+        shown = run_cli("config", "show", cwd=outside)
+        assert shown.stdout.splitlines()[0].endswith("up to the file system's root)")
+    finally:
+        outside.rmdir()
+
+
+def test_a_working_directory_removed_under_the_run_still_reads_stdin(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    done = subprocess.run(
+        ["bash", "-c", f"cd {gone} && rmdir {gone} && {' '.join(cli_command('validate', '-'))}"],
+        input=(FIXTURES / "antavo" / "actions" / "point-add.json").read_bytes(),
+        capture_output=True, env=cli_environment(), timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b"ok: 1 record in 1 file, all valid\n"

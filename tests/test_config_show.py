@@ -46,13 +46,13 @@ def settings(result: Result) -> dict[str, tuple[str, str]]:
     return shown
 
 
-def test_defaults_when_there_is_no_file() -> None:
+def test_defaults_when_there_is_no_file(tmp_path: Path) -> None:
     result = run()
     assert result.exit_code == 0
     assert result.stderr == ""
     assert result.stdout == (
         "configuration: none, the defaults (no contract-kit.toml and no pyproject.toml with "
-        "[tool.contract-kit] from the working directory up to the file system's root)\n"
+        f"[tool.contract-kit] from the working directory up to the repository root {tmp_path})\n"
         'user_id_attribute    = "customer"  # default\n'
         'events               = ["*"]       # default\n'
         'attributes           = ["*"]       # default\n'

@@ -81,3 +81,32 @@ def test_an_unknown_configuration_key_gets_a_did_you_mean(tmp_path: Path) -> Non
     done = run_cli("config", "show", cwd=tmp_path)
     assert done.returncode == 2
     assert "unknown key 'exclud'; did you mean 'exclude'?" in done.stderr
+
+
+def test_exclude_in_the_configuration_means_the_same_from_a_subfolder(tmp_path: Path) -> None:
+    root = payload_project(tmp_path / "shop")
+    (root / ".git").mkdir()
+    (root / "data").mkdir()
+    (root / "broken").rename(root / "data" / "invalid")
+    shutil.copy(FIXTURES / "antavo" / "actions" / "profile.json", root / "data" / "ok.json")
+    (root / "contract-kit.toml").write_text('exclude = ["data/invalid"]\n')
+    for where in (root, root / "data"):
+        done = run_cli("validate", ".", cwd=where)
+        assert done.returncode == 0, (where, done.stdout)
+
+
+def test_an_absolute_glob_matches(tmp_path: Path) -> None:
+    root = payload_project(tmp_path / "shop")
+    done = run_cli("validate", ".", "--exclude", str((root / "broken").resolve()), cwd=root)
+    assert done.returncode == 0, done.stdout
+
+
+def test_convert_does_not_read_back_its_own_output(tmp_path: Path) -> None:
+    root = payload_project(tmp_path / "shop")
+    (root / "broken" / "bad.json").unlink()
+    (root / "broken").rmdir()
+    args = ("convert", ".", "-o", "out.ndjson", "--rejects", "rejects.ndjson")
+    first, second = run_cli(*args, cwd=root), run_cli(*args, cwd=root)
+    assert first.returncode == second.returncode == 0, second.stderr
+    assert second.stderr.splitlines()[-1] == first.stderr.splitlines()[-1]
+    assert "converted 1 of 1 record in 1 file" in second.stderr

@@ -77,3 +77,12 @@ def test_violations_of_one_record_come_in_the_order_of_their_place(tmp_path: Pat
     places = [line.split(": record 0: ")[0].split(":")[-2:] for line in done.stdout.splitlines()]
     columns = [int(column) for _, column in places[:-1]]
     assert columns == [11, 27, 109, 138, 150]
+
+
+def test_an_object_with_any_other_type_is_checked_by_the_schema(tmp_path: Path) -> None:
+    schema = tmp_path / "schema.json"
+    schema.write_text('{"type": "object", "properties": {}}')
+    done = run_cli("validate", "--kind", "antavo", str(schema))
+    assert done.returncode == 1
+    assert "this is a Segment message" not in done.stdout
+    assert "/customer: 'customer' is required" in done.stdout
