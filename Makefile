@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+STAMP_MUTATE := $(VENV)/.installed-mutate
 
-.PHONY: demo test lint snapshots docs fuzz bench clean help
+.PHONY: demo test lint snapshots docs fuzz bench mutate clean help
 
 help:
 	@echo "make demo       install into .venv and run validate, convert and diff on the bundled fixtures"
@@ -15,6 +16,7 @@ help:
 	@echo "make fuzz       the property tests for FUZZ_SECONDS (default 300), in seeded rounds"
 	@echo "make docs       regenerate docs/violations.md from fixtures/invalid"
 	@echo "make bench      measure throughput, start-up and memory; writes bench/RESULTS.md"
+	@echo "make mutate     mutation testing of transform, timestamps, diff and config (docs/mutation.md)"
 	@echo "make clean      remove .venv, caches and build output"
 
 $(BIN)/python:
@@ -30,6 +32,10 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
 	@touch $@ $(STAMP_RUN)
+
+$(STAMP_MUTATE): $(STAMP_DEV)
+	$(BIN)/python -m pip install --quiet -e ".[test,lint,mutate]"
+	@touch $@
 
 demo: $(STAMP_RUN)
 	@echo "== contract-kit validate fixtures/antavo"
@@ -90,6 +96,38 @@ bench: $(STAMP_DEV)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	cd bench && ../$(BIN)/python run.py
 
+MUTATE_CHILDREN ?= 2
+MUTATE_MIN ?= 97
+
+# Not part of `make test` (5 to 10 minutes on 2 cores). mutmut plants bugs in the four modules
+# named in [tool.mutmut] (pyproject.toml) and runs the in-process tests against each; the score
+# counts every mutant not killed, except those docs/mutation.md lists as equivalent. Fails below
+# MUTATE_MIN percent, and names each mutant that survived without being listed.
+mutate: $(STAMP_MUTATE)
+	rm -rf mutants && mkdir mutants
+	@start=$$(date +%s); \
+	$(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) > mutants/run.log 2>&1 \
+	  || { tail -n 40 mutants/run.log; echo "mutate: mutmut failed (log: mutants/run.log)"; exit 1; }; \
+	echo "mutate: mutmut ran for $$(( $$(date +%s) - start )) s with $(MUTATE_CHILDREN) children"
+	@$(BIN)/mutmut results --all true 2>/dev/null | sed 's/^ *//' > mutants/results.txt
+	@grep -o 'contract_kit\.[^ `|]*__mutmut_[0-9]*' docs/mutation.md | sort -u > mutants/equivalent.txt
+	@awk -F': ' -v min=$(MUTATE_MIN) ' \
+	  NR == FNR { equivalent[$$0] = 1; next } \
+	  { total++ } \
+	  $$2 == "killed" || $$2 == "timeout" { killed++; next } \
+	  $$1 in equivalent { same++; seen[$$1] = 1; next } \
+	  { missed++; print "  not killed: " $$1 " (" $$2 "): see mutmut show " $$1 } \
+	  END { \
+	    for (name in equivalent) if (!(name in seen)) \
+	      print "  listed as equivalent in docs/mutation.md but not a survivor: " name; \
+	    scored = total - same; \
+	    printf "mutate: %d mutants: %d killed, %d equivalent (docs/mutation.md), %d not killed\n", \
+	      total, killed, same, missed; \
+	    printf "mutate: score %.1f%% (%d of the %d non-equivalent mutants killed; minimum %d%%)\n", \
+	      100 * killed / scored, killed, scored, min; \
+	    exit (100 * killed < min * scored) \
+	  }' mutants/equivalent.txt mutants/results.txt
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache bench/work
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache bench/work mutants
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

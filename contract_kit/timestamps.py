@@ -87,9 +87,10 @@ def to_segment(moment: datetime) -> str:
 
 
 #: Already in UTC and in range: Segment's form is a matter of cutting and padding digits.
+#: Hours 00-23 and minutes 00-59 here: any other time goes to parse_rfc3339, which refuses it.
 _UTC = re.compile(
-    r"((?!0000|0001|9999)[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-5][0-9])"
-    r"(?:\.([0-9]+))?[Zz]"
+    r"((?!0000|0001|9999)[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]"
+    r"((?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(?:\.([0-9]+))?[Zz]"
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pytest
 
@@ -11,6 +11,7 @@ from contract_kit.config import (
     Config,
     ConfigError,
     LoadedConfig,
+    Meaning,
     NonEmpty,
     describe,
     load,
@@ -232,6 +233,32 @@ class TestErrors:
                 'key \'unplanned\': expected one of "allow", "warn", "block", '
                 "got date-time 1979-05-27T07:32:00+00:00",
             ),
+            # every TOML type is named by its TOML name
+            (
+                "user_id_attribute = 1.5",
+                "key 'user_id_attribute': expected a non-empty string, got float 1.5",
+            ),
+            (
+                "user_id_attribute = 1979-05-27",
+                "key 'user_id_attribute': expected a non-empty string, got date 1979-05-27",
+            ),
+            (
+                "user_id_attribute = 07:32:00",
+                "key 'user_id_attribute': expected a non-empty string, got time 07:32:00",
+            ),
+            (
+                "user_id_attribute = { crm = 1 }",
+                "key 'user_id_attribute': expected a non-empty string, got table { crm = 1 }",
+            ),
+            # text beyond ASCII is shown as it is written, not \u-escaped
+            (
+                'event_names = { "Zoë" = "" }',
+                'key \'event_names."Zoë"\': expected a non-empty string, got ""',
+            ),
+            (
+                'unplanned = "blöck"',
+                'key \'unplanned\': expected one of "allow", "warn", "block", got "blöck"',
+            ),
         ],
     )
     def test_wrong_type_names_the_file_the_key_and_the_expected_type(
@@ -256,6 +283,19 @@ class TestErrors:
         with pytest.raises(ConfigError) as caught:
             load(explicit=None, directory=tmp_path)
         assert str(caught.value).endswith(f'got string "{"x" * 58}…')
+
+    @pytest.mark.parametrize(
+        ("length", "shown"),
+        [(58, '"' + "x" * 58 + '"'), (59, '"' + "x" * 58 + "…")],
+        ids=["60-characters-whole", "61-characters-cut"],
+    )
+    def test_a_value_is_cut_only_beyond_60_characters(
+        self, tmp_path: Path, length: int, shown: str
+    ) -> None:
+        write(tmp_path / "contract-kit.toml", f"events = {'x' * length!r}\n")
+        with pytest.raises(ConfigError) as caught:
+            load(explicit=None, directory=tmp_path)
+        assert str(caught.value).endswith(f"got string {shown}")
 
     def test_unknown_key_suggests_the_nearest_and_lists_the_known_keys(
         self, tmp_path: Path
@@ -379,6 +419,32 @@ class TestParse:
         config = parse({"integrations": {"Antavo (Actions)": False}})
         assert config.integrations_object() == LOOP_PREVENTION
 
+    def test_without_a_source_errors_name_the_configuration(self) -> None:
+        with pytest.raises(ConfigError) as caught:
+            parse({"evnts": ["x"]})
+        known = ", ".join(Config.model_fields)
+        assert str(caught.value) == (
+            f"configuration: unknown key 'evnts'; did you mean 'events'? (known keys: {known})"
+        )
+
+    def test_a_python_value_toml_cannot_hold_is_named_by_its_python_type(self) -> None:
+        with pytest.raises(ConfigError) as caught:
+            parse({"user_id_attribute": b"crm"})
+        assert str(caught.value) == (
+            "configuration: key 'user_id_attribute': expected a non-empty string, got bytes b'crm'"
+        )
+
+    def test_an_error_the_expected_type_does_not_explain_adds_the_reason(self) -> None:
+        # A lone surrogate is a str to Python but no text: pydantic's reason is added, in
+        # lower case, after the expected type.
+        with pytest.raises(ConfigError) as caught:
+            parse({"events": ["\ud800"]})
+        assert str(caught.value).startswith(
+            "configuration: key 'events[0]': expected a non-empty string "
+            "(input should be a valid string"
+        )
+        assert str(caught.value).endswith('), got string "\ud800"')
+
     def test_none_and_non_string_keys_from_python(self) -> None:
         with pytest.raises(ConfigError) as caught:
             parse({"user_id_attribute": None, "integrations": {1: True}}, source="api")
@@ -406,10 +472,18 @@ class TestParse:
         (Literal["a", "b"], 'one of "a", "b"'),
         (list[Literal["a", "b"]], 'a list of each one of "a", "b"'),
         (float, "a number"),
+        (dict, "a table"),
+        (Annotated[str, Meaning("a name")], "a string (a name)"),
+        (Annotated[NonEmpty, Meaning("a folder")], "a non-empty string (a folder)"),
     ],
 )
 def test_describe_derives_the_words_from_the_annotation(annotation: Any, words: str) -> None:
     assert describe(annotation) == words
+
+
+def test_describe_names_a_type_it_has_no_words_for() -> None:
+    assert "bytes" in describe(bytes)
+    assert "bytes" in describe(list[bytes])
 
 
 def test_every_key_has_words() -> None:
@@ -475,6 +549,13 @@ class TestOverrides:
         with pytest.raises(ConfigError) as caught:
             load(directory=tmp_path, overrides={"unplanned": "warn"})
         assert str(caught.value).startswith(f"{own}: key 'unplanned'")
+
+    def test_a_bad_item_of_an_option_names_the_option_and_the_item(self, tmp_path: Path) -> None:
+        with pytest.raises(ConfigError) as caught:
+            load(directory=tmp_path, overrides={"exclude": ["*.tmp", ""]})
+        assert str(caught.value) == (
+            "option --exclude: key 'exclude[1]': expected a non-empty string, got \"\""
+        )
 
     def test_an_unknown_override_is_refused(self, tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match=r"^option --nope: unknown key 'nope'"):

@@ -2,19 +2,51 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
+from contract_kit import validation
 from contract_kit.timestamps import (
     UNIX_SECONDS_LIMIT,
     InstantError,
     from_unix_seconds,
+    is_full_date,
+    is_rfc3339,
     normalise,
     parse_rfc3339,
     to_segment,
 )
+
+#: Local zones every test here runs under: the machine's own must never leak into an instant.
+#: POSIX TZ strings (no tz database needed): UTC, UTC+05:30 (Asia/Kolkata), UTC-03:30.
+ZONES = {"UTC": "UTC0", "plus-0530": "<+0530>-05:30", "minus-0330": "<-0330>+03:30"}
+
+
+@pytest.fixture(autouse=True, params=list(ZONES.values()), ids=list(ZONES))
+def local_zone(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Runs the test with TZ set to each of ZONES (time.tzset makes the process read it)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    try:
+        yield request.param
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+def test_the_local_zone_is_really_set(local_zone: str) -> None:
+    offset = datetime(2024, 11, 26, 12).astimezone().utcoffset()
+    expected = {"UTC0": timedelta(0), "<+0530>-05:30": timedelta(hours=5, minutes=30)}
+    assert offset == expected.get(local_zone, -timedelta(hours=3, minutes=30))
 
 
 class TestParseRfc3339:
@@ -164,6 +196,43 @@ class TestParseRfc3339:
     def test_error_is_a_value_error(self) -> None:
         assert issubclass(InstantError, ValueError)
 
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            (
+                "2024-11-26T15:19:14",
+                "it has no UTC offset, so the instant is ambiguous: add Z or ±hh:mm",
+            ),
+            (
+                "2024-11-26",
+                "it is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm))",
+            ),
+            (
+                "2016-12-31T23:59:60Z",
+                "leap seconds (:60) cannot be stored by Segment and most destinations",
+            ),
+            # ±24:00 is ours to refuse, not Python's ("offset must be a timedelta strictly ...")
+            ("2024-11-26T15:19:14+24:00", "its UTC offset is out of range"),
+            ("2024-11-26T15:19:14-24:00", "its UTC offset is out of range"),
+            ("2024-11-26T15:19:14+01:60", "its UTC offset is out of range"),
+            ("2024-11-26T15:19:14+99:99", "its UTC offset is out of range"),
+            ("0001-01-01T00:00:00+01:00", "it lies outside 0001-01-01 … 9999-12-31 UTC"),
+            ("9999-12-31T23:59:59-01:00", "it lies outside 0001-01-01 … 9999-12-31 UTC"),
+        ],
+    )
+    def test_errors_are_worded_by_the_contract(self, text: str, message: str) -> None:
+        with pytest.raises(InstantError) as caught:
+            parse_rfc3339(text)
+        assert str(caught.value) == message
+
+    @pytest.mark.parametrize(
+        "text", ["2024-11-26T15:19:14Z", "2024-11-26T20:49:14+05:30", "2024-11-26T11:49:14-03:30"]
+    )
+    def test_the_result_is_in_utc_whatever_the_local_zone(self, text: str) -> None:
+        moment = parse_rfc3339(text)
+        assert moment.utcoffset() == timedelta(0)
+        assert (moment.hour, moment.minute) == (15, 19)
+
 
 class TestFromUnixSeconds:
     def test_integer(self) -> None:
@@ -232,6 +301,13 @@ class TestToSegment:
         moment = datetime(2024, 11, 27, 0, 30, 0, 5_000, tzinfo=timezone(timedelta(hours=1)))
         assert to_segment(moment) == "2024-11-26T23:30:00.005Z"
 
+    def test_local_zone_plays_no_part(self) -> None:
+        moment = datetime(2024, 11, 26, 20, 49, 14, 250_000, tzinfo=timezone(timedelta(hours=5.5)))
+        assert to_segment(moment) == "2024-11-26T15:19:14.250Z"
+        assert to_segment(datetime(2024, 11, 26, 15, 19, 14, tzinfo=UTC)) == (
+            "2024-11-26T15:19:14.000Z"
+        )
+
     def test_years_below_1000_have_four_digits(self) -> None:
         assert to_segment(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00.000Z"
         assert to_segment(datetime(999, 2, 3, 4, 5, 6, 7_000, tzinfo=UTC)) == (
@@ -277,6 +353,21 @@ class TestNormalise:
         with pytest.raises(InstantError):
             normalise(value)
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2024-01-01T25:61:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T23:60:00Z",
+            "2024-01-01T99:00:00.5Z",
+            "2024-01-01T00:99:00z",
+        ],
+    )
+    def test_impossible_times_in_utc_are_errors_not_normalised(self, text: str) -> None:
+        # The schema stops these first; normalise alone must not turn them into Segment's form.
+        with pytest.raises(InstantError, match=r"^it is not a real date and time \("):
+            normalise(text)
+
 
 def test_to_segment_refuses_a_naive_datetime() -> None:
     from datetime import datetime
@@ -285,3 +376,50 @@ def test_to_segment_refuses_a_naive_datetime() -> None:
 
     with pytest.raises(InstantError, match="naive"):
         to_segment(datetime(2024, 11, 26, 15, 19, 14))
+
+
+def test_a_naive_datetime_is_refused_in_the_contract_s_words() -> None:
+    with pytest.raises(InstantError) as caught:
+        to_segment(datetime(2024, 11, 26, 15, 19, 14))
+    assert str(caught.value) == "a naive datetime is ambiguous: give it a timezone"
+
+
+# ---------------------------------------------------------------------------------------------
+# the schemas' `date-time` and `date` formats
+
+RECORD = {"customer": "c", "action": "point_add", "data": {"points": 1}, "timestamp": 0}
+MESSAGE = {"type": "track", "event": "e", "userId": "u", "timestamp": "2024-11-26T15:19:14Z"}
+
+
+@pytest.mark.parametrize("value", [None, 5, 1.5, True, [], {}])
+def test_the_formats_leave_non_strings_to_the_type_check(value: Any) -> None:
+    assert is_rfc3339(value) is True
+    assert is_full_date(value) is True
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1990-05-17", True),
+        ("2024-02-29", True),
+        ("2023-02-29", False),
+        ("1990-5-17", False),
+        ("1990-05-17T00:00:00Z", False),
+        ("", False),
+    ],
+)
+def test_full_date_is_the_form_and_a_day_that_exists(value: str, expected: bool) -> None:
+    assert is_full_date(value) is expected
+
+
+@pytest.mark.parametrize("birth_date", [None, "1990-05-17", "2024-02-29"])
+def test_a_null_or_real_birth_date_is_no_violation(birth_date: str | None) -> None:
+    record = dict(RECORD, action="profile", data={"birth_date": birth_date, "email": "a@b.c"})
+    assert validation.check(record, "antavo/record") == []
+
+
+def test_a_non_string_timestamp_is_one_type_violation_not_also_a_format_one() -> None:
+    findings = validation.check(dict(MESSAGE, timestamp=5), "segment/message")
+    assert [(f.pointer, f.message) for f in findings] == [
+        ("/timestamp", "timestamp must be a string, got integer 5")
+    ]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from click.testing import CliRunner
 
 import contract_kit
 from contract_kit import MESSAGE_ID_NAMESPACE
+from contract_kit.cli import cli
 from contract_kit.config import Config, ConfigError, parse
 from contract_kit.transform import Converted, Rejected, Skipped, to_segment
+from contract_kit.violations import Finding
 
 LOOP_PREVENTION = {
     "Salesforce (Actions)": False,
@@ -217,6 +222,132 @@ class TestUserId:
         [violation] = result.violations
         assert (violation.record, violation.pointer) == (0, "/attributes/crm_id")
 
+    @pytest.mark.parametrize(
+        ("value", "problem"),
+        [
+            (None, "is null"),
+            ("", "is empty"),
+            (" ", "holds only white space"),
+            ("\t\n", "holds only white space"),
+            (1.5, "is 1.5, neither a string nor an integer"),
+            (True, "is true, neither a string nor an integer"),
+            (False, "is false, neither a string nor an integer"),
+            (["x"], 'is ["x"], neither a string nor an integer'),
+            ({"id": "x"}, 'is {"id":"x"}, neither a string nor an integer'),
+            # a longer value is cut to its first 40 characters of compact JSON
+            ({"id": "x" * 60}, 'is {"id":"' + "x" * 33 + ", neither a string nor an integer"),
+            ("\u3000", "holds only white space"),
+        ],
+        ids=["null", "empty", "space", "ws", "fraction", "true", "false", "array", "object",
+             "long", "ideographic-space"],
+    )  # fmt: skip
+    def test_bad_values_are_worded_exactly(self, value: Any, problem: str) -> None:
+        result = rejected(record(attributes={"crm_id": value}), user_id_attribute="crm_id")
+        assert result.findings == (
+            Finding("/attributes/crm_id", f"userId: attribute 'crm_id' {problem}", "userId"),
+        )
+
+    def test_a_missing_attribute_is_worded_exactly(self) -> None:
+        result = rejected(record(attributes={"other": "x"}), user_id_attribute="crm_id")
+        assert result.findings == (
+            Finding("/attributes/crm_id", "userId: attribute 'crm_id' is missing", "userId"),
+        )
+
+    @pytest.mark.parametrize(
+        ("value", "problem"),
+        [("  ", "holds only white space"), ("", "is empty"), (None, "is null")],
+    )
+    def test_a_bad_envelope_customer_is_worded_as_present_not_missing(
+        self, value: Any, problem: str
+    ) -> None:
+        result = rejected(record(customer=value))
+        assert result.findings == (
+            Finding("/customer", f"userId: attribute 'customer' {problem}", "userId"),
+        )
+
+    def test_a_missing_external_id_is_worded_as_missing(self) -> None:
+        result = rejected(record(), user_id_attribute="external_id")
+        assert result.findings == (
+            Finding("/external_id", "userId: attribute 'external_id' is missing", "userId"),
+        )
+
+    @pytest.mark.parametrize(
+        "value", [9007199254740991.0, -9007199254740991.0], ids=["2^53-1", "-(2^53-1)"]
+    )
+    def test_an_integral_float_below_2_to_the_53_is_an_integer(self, value: float) -> None:
+        rec = record(attributes={"crm_id": value})
+        assert convert(rec, user_id_attribute="crm_id")["userId"] == str(int(value))
+
+    @pytest.mark.parametrize(
+        ("value", "shown"),
+        [
+            (9007199254740992.0, "9007199254740992.0"),
+            (-9007199254740992.0, "-9007199254740992.0"),
+            (1e16, "1e+16"),
+            (1e300, "1e+300"),
+        ],
+        ids=["2^53", "-2^53", "1e16", "1e300"],
+    )
+    def test_a_float_from_2_to_the_53_on_is_not_an_integer(self, value: float, shown: str) -> None:
+        # From 2^53 on a float no longer holds every integer: 2^53 + 1 would read as 2^53.
+        result = rejected(record(attributes={"crm_id": value}), user_id_attribute="crm_id")
+        assert result.findings[0].message == (
+            f"userId: attribute 'crm_id' is {shown}, neither a string nor an integer"
+        )
+
+    @pytest.mark.parametrize("attribute", ["account", "id"])
+    def test_an_attribute_named_like_an_envelope_field_is_read_from_attributes(
+        self, attribute: str
+    ) -> None:
+        # Only `customer` and `external_id` name envelope fields.
+        rec = record(account="gold", id="E1", attributes={attribute: "CRM-1"})
+        assert convert(rec, user_id_attribute=attribute)["userId"] == "CRM-1"
+        result = rejected(record(account="gold", id="E1"), user_id_attribute=attribute)
+        assert result.findings[0].pointer == f"/attributes/{attribute}"
+
+
+class TestUserIdInReports:
+    """A userId violation is filed under the rule `userId` in every report format."""
+
+    @pytest.fixture
+    def records(self, tmp_path: Path) -> Path:
+        (tmp_path / "contract-kit.toml").write_text('user_id_attribute = "crm_id"\n')
+        records = tmp_path / "records.ndjson"
+        lines = [
+            record(attributes={"crm_id": "  "}, timestamp=0),  # a bad value
+            record(timestamp=0),  # no crm_id at all
+        ]
+        records.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+        return records
+
+    def report(self, records: Path, output_format: str) -> str:
+        result = CliRunner().invoke(
+            cli, ["convert", "--format", output_format, records.name], catch_exceptions=False
+        )
+        assert result.exit_code == 1, result.output
+        assert result.stdout == ""
+        return result.stderr
+
+    def test_sarif_rule_id(self, records: Path) -> None:
+        sarif = json.loads(self.report(records, "sarif"))
+        [run] = sarif["runs"]
+        assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == ["userId"]
+        assert [(r["ruleId"], r["message"]["text"]) for r in run["results"]] == [
+            ("userId", "/attributes/crm_id: userId: attribute 'crm_id' holds only white space"),
+            ("userId", "/attributes/crm_id: userId: attribute 'crm_id' is missing"),
+        ]
+
+    def test_junit_failure_type(self, records: Path) -> None:
+        junit = self.report(records, "junit")
+        assert junit.count('<failure type="userId" ') == 2
+
+    def test_github_annotation_title(self, records: Path) -> None:
+        annotations = self.report(records, "github").splitlines()[:2]
+        assert [line.split("::")[1].rsplit(",", 1)[1] for line in annotations] == [
+            "title=contract-kit%3A userId",
+            "title=contract-kit%3A userId",
+        ]
+
 
 # ---------------------------------------------------------------------------------------------
 # timestamp
@@ -248,6 +379,17 @@ class TestTimestamp:
     def test_unparseable_timestamp_is_rejected_at_timestamp(self) -> None:
         result = rejected(record(timestamp="2024-11-26T15:19:14"))
         assert result.findings[0].pointer == "/timestamp"
+
+    def test_an_unparseable_timestamp_is_a_format_finding_in_the_contract_s_words(self) -> None:
+        # The schema stops such a record first; to_segment alone still says why, as it would.
+        result = rejected(record(timestamp="2024-11-26T15:19:14"))
+        assert result.findings == (
+            Finding(
+                "/timestamp",
+                "timestamp: it has no UTC offset, so the instant is ambiguous: add Z or ±hh:mm",
+                "format",
+            ),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,6 +536,15 @@ class TestMessageId:
         [message] = contract_kit.convert([rec]).messages
         assert message["messageId"] == str(uuid.uuid5(MESSAGE_ID_NAMESPACE, "cust-1\nE1"))
 
+    def test_a_lone_surrogate_in_customer_or_id_still_gives_a_message_id(self) -> None:
+        # A Python caller's record may hold one (JSON's "\udc80"): its UTF-8 form, surrogate
+        # passed through, is the name; the messageId is still the RFC 9562 version-5 UUID.
+        rec = record(customer="c\udc80", id="E\ud800")
+        name = "c\udc80\nE\ud800".encode("utf-8", "surrogatepass")
+        digest = hashlib.sha1(MESSAGE_ID_NAMESPACE.bytes + name).digest()[:16]
+        expected = uuid.UUID(bytes=digest, version=5)
+        assert convert(rec)["messageId"] == str(expected)
+
 
 # ---------------------------------------------------------------------------------------------
 # account
@@ -469,6 +620,11 @@ class TestSyncSettings:
     def test_profile_update_left_with_no_trait_is_skipped(self) -> None:
         result = to_segment(profile(data={"first_name": "Ada"}), parse({"attributes": ["email"]}))
         assert isinstance(result, Skipped)
+        assert result.reason == "profile update with no synced attribute"
+
+    def test_an_event_left_out_is_skipped_with_its_name(self) -> None:
+        result = to_segment(record(action="Visited Store"), parse({"events": ["point_add"]}))
+        assert result == Skipped("event 'Visited Store' is not synced")
 
     def test_profile_with_star_keeps_every_trait(self) -> None:
         data = {"first_name": "Ada", "custom": {"x": [1, 2.0]}}
