@@ -3,24 +3,30 @@
 Values are compared as JSON sees them: `5` and `5.0` differ, and so do `1` and `true`.
 
 Two lists of messages line up by `messageId` when every element on both sides is an object with
-a string `messageId` and no side repeats one; otherwise lists compare by position. A record added
-to, removed from or moved in a fixture then reads as one change, not a cascade of every message
-after it. Aligned by messageId:
+a string `messageId` (a repeated one is told apart by its occurrence: a re-sent event); otherwise
+lists compare by position. A record added to, removed from or moved in a fixture then reads as
+one change, not a cascade of every message after it. Aligned by messageId:
 
-- a message only in the new list is one `add` at its index in the new list;
-- a message only in the old list (the golden) is one `remove` at the index it had there;
-- a message in both is compared field by field, its pointers using its index in the new list;
+- a message in both lists is compared field by field, its pointers using its index in the new
+  list;
 - a message is `moved` when it falls outside one longest run of shared messages that keep their
   relative order (a longest increasing subsequence of old indices, taken in the new order): moving
   one message is one move, inserting or removing one moves nothing. A move is reported at the new
-  index with the old one in `from_pointer`, before that message's own field changes.
+  index with the old one in `from_pointer`, before that message's own field changes;
+- between two messages kept in order, a message only in the golden and one only in the new list
+  are the same record edited (a record without an Antavo `id` gets a new messageId with any
+  change): compared field by field, `messageId` included, at the new index;
+- any other message only in the new list is one `add` at its index in the new list, and one only
+  in the golden one `remove` at the index it had there.
 
 Changes come in the order of the messages' positions; at one index a removed message (its old
-index) comes before the message now there.
+index) comes before the message now there. The pointers of removals point into the golden and
+all others into the new list: the changes describe, they are not an RFC 6902 patch to apply.
 """
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -95,54 +101,87 @@ def _walk_by_position(old: list[Any], new: list[Any], path: Tokens, changes: lis
         changes.append(Change(pointers.join((*path, index)), "add", new=new[index]))
 
 
-def _ids(items: list[Any]) -> dict[str, int] | None:
-    """Each element's index by its messageId, or None when the ids cannot line the list up."""
-    ids: dict[str, int] = {}
+Key = tuple[str, int]
+"""A message's messageId and which occurrence of it this is (a re-sent event repeats one)."""
+
+
+def _ids(items: list[Any]) -> dict[Key, int] | None:
+    """Each element's index by (messageId, occurrence), or None when an element has no string
+    messageId to line the list up by."""
+    ids: dict[Key, int] = {}
+    seen: dict[str, int] = {}
     for index, item in enumerate(items):
-        key = item.get(KEY) if isinstance(item, dict) else None
-        if not isinstance(key, str) or key in ids:
+        message_id = item.get(KEY) if isinstance(item, dict) else None
+        if not isinstance(message_id, str):
             return None
-        ids[key] = index
+        occurrence = seen[message_id] = seen.get(message_id, -1) + 1
+        ids[(message_id, occurrence)] = index
     return ids
 
 
 def _walk_by_id(
     old: list[Any],
     new: list[Any],
-    ids: tuple[dict[str, int], dict[str, int]],
+    ids: tuple[dict[Key, int], dict[Key, int]],
     path: Tokens,
     changes: list[Change],
 ) -> None:
     old_ids, new_ids = ids
+    shared = [key for key in new_ids if key in old_ids]
+    kept = _longest_increasing([old_ids[key] for key in shared])
+    moved = {key for position, key in enumerate(shared) if position not in kept}
+    anchors = [(old_ids[shared[position]], new_ids[shared[position]]) for position in sorted(kept)]
+    gone = sorted(index for key, index in old_ids.items() if key not in new_ids)
+    came = sorted(index for key, index in new_ids.items() if key not in old_ids)
+    edited = _paired_in_gaps(gone, came, [*anchors, (len(old), len(new))])
+    edited_old = set(edited.values())
     placed: list[tuple[int, int, list[Change]]] = []  # (index, removal first, its changes)
-    for key, index in old_ids.items():
-        if key not in new_ids:
+    for index in gone:
+        if index not in edited_old:
             placed.append((index, 0, [Change(_at(path, index), "remove", old=old[index])]))
-    moved = _moved(old_ids, new_ids)
     for key, index in new_ids.items():
         own: list[Change] = []
-        if key not in old_ids:
-            own.append(Change(_at(path, index), "add", new=new[index]))
-        else:
+        if key in old_ids:
             before = old_ids[key]
             if key in moved:
                 own.append(Change(_at(path, index), "move", from_pointer=_at(path, before)))
             _walk(old[before], new[index], (*path, index), own)
+        elif index in edited:
+            _walk(old[edited[index]], new[index], (*path, index), own)
+        else:
+            own.append(Change(_at(path, index), "add", new=new[index]))
         placed.append((index, 1, own))
     placed.sort(key=lambda item: item[:2])
     for _, _, own in placed:
         changes.extend(own)
 
 
+def _paired_in_gaps(
+    gone: list[int], came: list[int], anchors: list[tuple[int, int]]
+) -> dict[int, int]:
+    """New index -> old index of messages that stand in the same place between two messages
+    kept in order (`anchors`, ending with the lists' ends): an edited record whose messageId
+    changed with its content (a record without an Antavo `id`) reads as its field changes, not
+    as a removal and an addition."""
+    paired: dict[int, int] = {}
+    bounds = [(-1, -1), *anchors]
+    at_gone = at_came = 0
+    for (old_low, new_low), (old_high, new_high) in itertools.pairwise(bounds):
+        olds, news = [], []
+        while at_gone < len(gone) and gone[at_gone] < old_high:
+            if gone[at_gone] > old_low:
+                olds.append(gone[at_gone])
+            at_gone += 1
+        while at_came < len(came) and came[at_came] < new_high:
+            if came[at_came] > new_low:
+                news.append(came[at_came])
+            at_came += 1
+        paired.update(zip(news, olds, strict=False))
+    return paired
+
+
 def _at(path: Tokens, index: int) -> str:
     return pointers.join((*path, index))
-
-
-def _moved(old_ids: dict[str, int], new_ids: dict[str, int]) -> set[str]:
-    """The shared messages outside one longest run that keeps its relative order."""
-    shared = [key for key in new_ids if key in old_ids]
-    kept = _longest_increasing([old_ids[key] for key in shared])
-    return {key for position, key in enumerate(shared) if position not in kept}
 
 
 def _longest_increasing(values: list[int]) -> set[int]:

@@ -182,3 +182,41 @@ def test_the_json_report_carries_moves_adds_and_removes(tmp_path: Path) -> None:
         {"pointer": "/1", "op": "remove", "old": read_records(golden)[1]},
         {"pointer": "/1", "op": "move", "from": "/2"},
     ]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_an_edited_record_reads_as_its_field_changes(tmp_path: Path, name: str) -> None:
+    """A record without an Antavo `id` gets a new messageId with any change: standing in the
+    same place, it is compared field by field, not removed and added whole."""
+    source, golden = copy_pair(tmp_path, name)
+    records = read_records(source)
+    index = next(i for i, record in enumerate(records) if record["action"] == "point_add")
+    assert "id" not in records[index]
+    data = records[index]["data"]
+    assert isinstance(data, dict)
+    data["points"] = 5000
+    write_records(source, records)
+    code, stdout = diff(tmp_path)
+    assert code == 1, stdout
+    old_id = read_records(golden)[index]["messageId"]
+    new_id = converted(tmp_path, records[index])["messageId"]
+    old_points = read_records(golden)[index]["properties"]["points"]  # type: ignore[index]
+    assert change_lines(stdout) == [
+        f"  @ /{index}/messageId", f'  - "{old_id}"', f'  + "{new_id}"',
+        f"  @ /{index}/properties/points", f"  - {old_points}", "  + 5000",
+    ]  # fmt: skip
+
+
+def test_repeated_message_ids_still_line_up(tmp_path: Path) -> None:
+    """A re-sent event repeats its messageId; the list still lines up (by occurrence)."""
+    source, _ = copy_pair(tmp_path, "records.ndjson")
+    first, second, third = read_records(source)
+    write_records(source, [first, first, second, third])
+    (tmp_path / "golden" / CONTAINERS / "records.ndjson").unlink()
+    assert run_cli("diff", "in", "golden", "--update", cwd=tmp_path).returncode == 0
+    write_records(source, [NEW_RECORD, first, first, second, third])
+    code, stdout = diff(tmp_path)
+    assert code == 1, stdout
+    at, added = change_lines(stdout)
+    assert at == "  @ /0"
+    assert json.loads(added.removeprefix("  + ")) == converted(tmp_path, NEW_RECORD)

@@ -21,7 +21,9 @@ from ..golden import GoldenReport, Status, Update
 
 
 def _change(change: Change) -> dict[str, Any]:
-    """As RFC 6902 names them: a move has `from` (its old pointer) and no values."""
+    """Ops named as RFC 6902 names them (a move has `from`, its old pointer, and no values),
+    but not a patch to apply: a removal points into the golden, the others into the new
+    output (see diff.py)."""
     item: dict[str, Any] = {"pointer": change.pointer, "op": change.op}
     if change.from_pointer is not None:
         item["from"] = change.from_pointer
