@@ -5,6 +5,7 @@ for importing it."""
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,7 @@ def discover(explicit: Path | None = None, directory: Path | None = None) -> Dis
     except OSError:  # a working directory removed under us: nothing to find above it
         return Discovery(_in_folder(start), "found in the working directory")
     while True:
-        found = _in_folder(folder)
+        found = _in_folder(folder, above=up > 0)
         if found is not None:
             where = "the working directory" if up == 0 else _levels_up(up)
             return Discovery(found, f"found in {where}")
@@ -67,14 +68,17 @@ def _levels_up(count: int) -> str:
     return "the parent folder" if count == 1 else f"a folder {count} levels above"
 
 
-def _in_folder(folder: Path) -> Path | None:
+def _in_folder(folder: Path, above: bool = False) -> Path | None:
+    """The configuration file in `folder`, if any. Above the working directory, a pyproject.toml
+    this user may not read is passed over: it belongs to someone else's project (one that can
+    be read but is not TOML is still an error: it is most likely the user's own)."""
     own = folder / CONFIG_FILE
     if own.is_file():
         return own
     pyproject = folder / PYPROJECT
-    if pyproject.is_file() and _table(pyproject, _read_toml(pyproject)) is not None:
-        return pyproject
-    return None
+    if not pyproject.is_file() or (above and not os.access(pyproject, os.R_OK)):
+        return None
+    return pyproject if _table(pyproject, _read_toml(pyproject)) is not None else None
 
 
 def label(path: Path) -> str:

@@ -14,11 +14,13 @@ def repo() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _no_ci_and_no_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _no_ci_and_no_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Tests run in an empty working directory, with CI unset unless a test sets it. The folder
-    is marked as a repository root (`.git`), so that the search for a configuration stops there
-    and a stray contract-kit.toml above it (in /tmp) cannot change a test's result."""
+    above every test's own is marked as a repository root (`.git`), so that the search for a
+    configuration stops there and a stray contract-kit.toml in /tmp cannot change a result."""
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    (tmp_path / ".git").mkdir()
+    (tmp_path_factory.getbasetemp() / ".git").mkdir(exist_ok=True)
     monkeypatch.chdir(tmp_path)

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .cli_process import cli_command, cli_environment, run_cli
+from .cli_process import cli_command, cli_environment, run_cli, unprivileged
 from .conftest import FIXTURES
 
 RENAME = '[tool.contract-kit]\nevent_names = { point_add = "Points Added" }\n'
@@ -111,3 +111,20 @@ def test_a_working_directory_removed_under_the_run_still_reads_stdin(tmp_path: P
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout == b"ok: 1 record in 1 file, all valid\n"
+
+
+def test_an_unreadable_pyproject_above_the_working_directory_is_passed_over() -> None:
+    outside = Path(tempfile.mkdtemp(prefix="contract-kit-others-"))
+    try:
+        outside.chmod(0o777)
+        (outside / "pyproject.toml").write_text("[tool.contract-kit]\nevents = 3\n")
+        (outside / "pyproject.toml").chmod(0)
+        (outside / "mine").mkdir(mode=0o777)
+        (outside / "mine").chmod(0o777)
+        shown = run_cli("config", "show", cwd=outside / "mine", prefix=unprivileged())
+        assert shown.returncode == 0, shown.stderr
+        assert shown.stdout.startswith("configuration: none, the defaults")
+    finally:
+        (outside / "pyproject.toml").unlink()
+        (outside / "mine").rmdir()
+        outside.rmdir()

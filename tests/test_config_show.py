@@ -52,7 +52,8 @@ def test_defaults_when_there_is_no_file(tmp_path: Path) -> None:
     assert result.stderr == ""
     assert result.stdout == (
         "configuration: none, the defaults (no contract-kit.toml and no pyproject.toml with "
-        f"[tool.contract-kit] from the working directory up to the repository root {tmp_path})\n"
+        "[tool.contract-kit] from the working directory up to the repository root "
+        f"{tmp_path.parent})\n"  # conftest marks the folder of all the tests' folders
         'user_id_attribute    = "customer"  # default\n'
         'events               = ["*"]       # default\n'
         'attributes           = ["*"]       # default\n'
