@@ -42,8 +42,8 @@ def byte_writer(path: Path) -> Iterator[BinaryIO]:
         stream.flush()
         os.fsync(handle)
         temporary = target.parent / f".{target.name}.{os.getpid()}.{id(stream):x}.tmp"
-        _name(handle, temporary)
-        try:
+        try:  # a stop (Ctrl-C) between naming and renaming must not leave the name behind
+            _name(handle, temporary)
             os.replace(temporary, target)
         except BaseException:
             temporary.unlink(missing_ok=True)

@@ -138,7 +138,7 @@ def process(work: Work | Violation, job: Job) -> Batch:
 def _validate_record(record: Record, job: Job, batch: Batch) -> None:
     findings, kind = _check_input(record, job.kind, job.strict, job.max_errors)
     if kind == "segment" and job.plan is not None:
-        findings += _check_plan(record.value, job.plan, batch)
+        findings += _check_plan(record.value, job, batch)
     if findings:
         batch.violations.extend(_placed(record, findings))
     elif kind == "antavo":
@@ -157,12 +157,13 @@ def _in_order(violations: Iterable[Violation]) -> list[Violation]:
 
 
 def _check_plan(
-    message: Any, plan: TrackingPlan, batch: Batch, serialised: bytes | None = None
+    message: Any, job: Job, batch: Batch, serialised: bytes | None = None
 ) -> list[Finding]:
     """The plan's findings for one message, counting the rule it met (for coverage)."""
     from .tracking_plan import checking  # only when there is a plan: start-up stays short
 
-    outcome = checking.check(message, plan, serialised)
+    assert job.plan is not None
+    outcome = checking.check(message, job.plan, serialised, job.max_errors)
     if outcome.rule is not None:
         batch.planned[(outcome.rule.label, outcome.rule.version)] += 1
     elif outcome.unplanned_event is not None:
@@ -200,7 +201,7 @@ def _convert_record(record: Record, job: Job, batch: Batch) -> None:
 def _deliver(record: Record, message: Any, serialised: bytes, job: Job, batch: Batch) -> None:
     """Append the message, unless the tracking plan rejects it (warnings let it through)."""
     if job.plan is not None:
-        problems = _check_plan(message, job.plan, batch, serialised)
+        problems = _check_plan(message, job, batch, serialised)
         batch.violations.extend(_in_order(_in_message(record, problem) for problem in problems))
         if any(problem.severity == "error" for problem in problems):
             if batch.event_ids and batch.event_ids[-1].message == len(batch.messages):

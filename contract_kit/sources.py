@@ -62,8 +62,8 @@ class Source:
     text: str | None = None
     """The document itself, for values given in memory through the Python API."""
     unlisted: str | None = None
-    """Why this folder, met while searching, could not be listed: reported as an unreadable
-    input (exit 2), never skipped in silence."""
+    """Why this folder, met while searching, was not read (it cannot be listed, or it is a
+    symbolic link): reported as an unreadable input (exit 2), never skipped in silence."""
 
     @property
     def is_lines(self) -> bool:
@@ -196,6 +196,7 @@ def files_below(root: Path, exclusions: Exclusions = NOTHING_EXCLUDED) -> Iterat
     (`unlisted`). Named pipes, sockets and devices are not read from a search: a pipe with no
     writer would block the run for ever (one named on the command line is read)."""
     unlisted: list[OSError] = []
+    inside = _resolved(root)
     for folder, subfolders, files in os.walk(root, onerror=unlisted.append):
         yield from _unlisted(unlisted, root)
         here = Path(folder)
@@ -206,6 +207,14 @@ def files_below(root: Path, exclusions: Exclusions = NOTHING_EXCLUDED) -> Iterat
             and s != "__pycache__"
             and not exclusions.skips(here / s, (here / s).relative_to(root), folder=True)
         )
+        for linked in [s for s in subfolders if (here / s).is_symlink()]:
+            subfolders.remove(linked)  # not followed: a link may loop, or lead out of the tree
+            if not _resolved(here / linked).is_relative_to(inside):  # inside: searched anyway
+                yield Source(
+                    str(here / linked), here / linked, (here / linked).relative_to(root),
+                    unlisted="a symbolic link to a folder outside this one is not searched; "
+                    "name it to read it",
+                )  # fmt: skip
         for name in sorted(files):
             if Path(name).suffix.lower() in SUFFIXES:
                 file = here / name
@@ -220,7 +229,8 @@ def _unlisted(errors: list[OSError], root: Path) -> Iterator[Source]:
     for error in errors:
         folder = Path(error.filename) if error.filename else root
         relative = folder.relative_to(root) if folder != root else Path()
-        yield Source(str(folder), folder, relative, unlisted=error.strerror or str(error))
+        why = f"cannot list this folder: {error.strerror or error}"
+        yield Source(str(folder), folder, relative, unlisted=why)
     errors.clear()
 
 
@@ -372,7 +382,7 @@ def plan(source: Source, number: int = 0) -> Iterator[Work | Violation]:
     """The pieces of work one source (the run's input `number`) makes, in order, or the
     violation that stops its reading."""
     if source.unlisted is not None:
-        problem = f"cannot list this folder: {source.unlisted}"
+        problem = source.unlisted
         yield file_violation(source.name, Finding("", problem, IO_KEYWORD))
         return
     try:
@@ -452,13 +462,16 @@ def _holds_text(piece: bytes) -> bool:
 
 
 def _holds_lines(data: bytes) -> bool:
-    """One JSON value a line (NDJSON) rather than one document: the first value ends, and
-    another starts on a new line. Bytes that are not UTF-8 are replaced for this question: a
-    line that is not UTF-8 is a problem of that line, not of the file's form."""
+    """One JSON value a line (NDJSON) rather than one document: the first value ends on its
+    first line, and another starts on a new line. (Pretty-printed values one after another,
+    as `jq .` writes them, are not NDJSON: read as one document, they get one violation that
+    says so.) Bytes that are not UTF-8 are replaced for this question: a line that is not
+    UTF-8 is a problem of that line, not of the file's form."""
+    text = data.decode("utf-8", "replace")
     try:
-        jsonio.parse(data.decode("utf-8", "replace"))
+        jsonio.parse(text)
     except jsonio.ExtraDataError as error:
-        return error.on_new_line
+        return error.on_new_line and "\n" not in text[: error.offset].strip()
     except jsonio.JSONSyntaxError:
         return False
     return False

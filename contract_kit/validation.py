@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import jsonio, pointers, schemas, timestamps
-from .violations import Finding
+from .violations import Finding, shortened
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -157,8 +157,9 @@ def _findings(
                 continue
             close = difflib.get_close_matches(name, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(allowed)}"
+            shown = shortened(name, 80)  # a key is input: a 100,000-character one is cut
             yield Finding(
-                pointers.join([*path, name]), f"unknown field {name!r}{hint}", keyword, owner
+                pointers.join([*path, name]), f"unknown field {shown!r}{hint}", keyword, owner
             )
         return
     if len(path) == 1 and where:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from contract_kit.violations import shortened
+
 from .cli_process import cli_command, cli_environment, run_cli, unprivileged
 from .conftest import FIXTURES
 
@@ -174,7 +176,8 @@ def test_a_name_too_long_is_an_input_error_naming_the_path(tmp_path: Path) -> No
     name = "y" * 300 + ".json"
     done = run_cli("validate", name, cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stdout.splitlines()[0] == f"{name}:1:1: (root): cannot read: File name too long"
+    shown = shortened(name, 300)  # the text report cuts a path past 300 characters
+    assert done.stdout.splitlines()[0] == f"{shown}:1:1: (root): cannot read: File name too long"
     assert "cannot write" not in done.stdout + done.stderr
 
 
@@ -287,3 +290,82 @@ def test_repeated_ctrl_c_while_work_is_in_flight_is_still_one_clean_stop(
     _, stderr = process.communicate(timeout=60)  # never a hang
     assert (process.returncode, stderr.decode()) == (130, "contract-kit: interrupted\n")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.ndjson"]
+
+
+# found by review -------------------------------------------------------------------------------
+
+
+def test_a_symlinked_folder_in_a_searched_tree_is_said_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(POINT_ADD, tmp_path / "elsewhere" / "point-add.json")
+    (tmp_path / "in").mkdir()
+    shutil.copy(PROFILE, tmp_path / "in" / "profile.json")
+    (tmp_path / "in" / "linked").symlink_to(tmp_path / "elsewhere")
+    done = run_cli("validate", "in", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout.splitlines()[0] == (
+        "in/linked:1:1: (root): a symbolic link to a folder outside this one is not searched; "
+        "name it to read it"
+    )
+    named = run_cli("validate", "in/linked", cwd=tmp_path)
+    assert named.returncode == 0, named.stdout
+
+
+def test_no_line_of_a_golden_diff_can_be_forged_by_a_key(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    record = dict(RECORD, data={"points": 1})
+    (tmp_path / "in" / "r.json").write_text(json.dumps(record))
+    assert run_cli("diff", "in", "golden", "--update", cwd=tmp_path).returncode == 0
+    record["data"] = {"points": 1, "x\nok: 1 input file; 1 same\u2028\x1b[31m": 1}
+    (tmp_path / "in" / "r.json").write_text(json.dumps(record))
+    done = run_cli("diff", "in", "golden", cwd=tmp_path)
+    assert done.returncode == 1
+    lines = done.stdout.split("\n")
+    assert not any(line.startswith("ok:") for line in lines), done.stdout
+    assert "\x1b" not in done.stdout and "\u2028" not in done.stdout
+    assert "x\\nok: 1 input file; 1 same\\u2028\\u001b[31m" in done.stdout
+
+
+def test_a_very_long_key_is_shortened_in_the_text_report(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps({**RECORD, "K" * 100_000: 1}))
+    done = run_cli("validate", str(source))
+    assert done.returncode == 1
+    assert max(len(line) for line in done.stdout.split("\n")) < 600
+
+
+def test_a_pretty_printed_stream_on_stdin_is_one_document_not_27_records() -> None:
+    pretty = "".join(
+        json.dumps(json.loads(line), indent=2) + "\n"
+        for line in (FIXTURES / "antavo" / "containers" / "records.ndjson").read_text().splitlines()
+        if line.strip()
+    )
+    done = run_cli("validate", "-", stdin=pretty.encode())
+    assert done.returncode == 1
+    assert len(done.stdout.splitlines()) == 2, done.stdout
+    assert "extra data after the first value" in done.stdout
+
+
+def test_max_errors_bounds_the_plan_checks_too(tmp_path: Path) -> None:
+    """A message with 100,000 properties its plan forbids: with --max-errors 3 the plan's
+    findings are cut where the contract's are (1.4 s here; 5.9 s when they were not)."""
+    (tmp_path / "plan" / "track").mkdir(parents=True)
+    (tmp_path / "plan" / "track" / "buy.schema.json").write_text(
+        '{"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false}'
+    )
+    message = {
+        "type": "track", "event": "buy", "userId": "u", "messageId": "m",
+        "timestamp": "2024-11-26T15:19:14.000Z",
+        "properties": {f"p{n}": n for n in range(100_000)},
+    }  # fmt: skip
+    (tmp_path / "m.json").write_text(json.dumps(message))
+    done = run_cli(
+        "validate", "m.json", "--plan", "plan", "--max-errors", "3",
+        "--unplanned-properties", "allow", cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1
+    assert [line.split(": record 0: ")[1].split(":")[0] for line in lines[:3]] == [
+        "(root)", "/properties/p0", "/properties/p1",
+    ]  # fmt: skip  # (root): the message is over Segment's 32 KB, which the contract says
+    assert lines[-1].startswith("failed: 1 record in 1 file; 3 violations in 1 record (stopped")

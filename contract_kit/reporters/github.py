@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..report import Report
-from ..violations import printable
+from ..violations import printable, shortened
 from .base import Reporter
 from .text import summary_line
 
@@ -30,7 +30,7 @@ class GitHubReporter(Reporter):
             where = f"file={_property(violation.file)},line={violation.line},col={violation.column}"
             checker = "contract-kit plan" if violation.layer == "plan" else "contract-kit"
             title = _property(f"{checker}: {violation.keyword}")
-            text = f"{violation.pointer or '(root)'}: {violation.message}"
+            text = f"{shortened(violation.pointer) or '(root)'}: {violation.message}"
             level = "error" if violation.is_error else "warning"
             stream.write(f"::{level} {where},title={title}::{_data(text)}\n")
         stream.write(summary_line(report) + "\n")

@@ -109,4 +109,5 @@ def _format_change(change: Change) -> str:
         lines.append(f"  - {jsonio.dump_compact(change.old)}")
     if change.new is not MISSING:
         lines.append(f"  + {jsonio.dump_compact(change.new)}")
-    return "\n".join(lines) + "\n"
+    # keys and values come from input: no control character may start a line or drive a terminal
+    return "".join(printable(line) + "\n" for line in lines)

@@ -9,7 +9,7 @@ from typing import TextIO
 from xml.etree import ElementTree
 
 from ..report import Report
-from ..violations import Violation, printable
+from ..violations import Violation, printable, shortened
 from .base import Reporter
 from .text import format_violation
 
@@ -38,7 +38,7 @@ class JUnitReporter(Reporter):
                 case,
                 "failure",
                 type=first.keyword,
-                message=printable(f"{first.pointer or '(root)'}: {first.message}"),
+                message=printable(f"{shortened(first.pointer) or '(root)'}: {first.message}"),
             )
             failure.text = "\n".join(format_violation(violation) for violation in violations)
         for file in report.file_names:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from ..report import Report
-from ..violations import Violation, printable
+from ..violations import Violation, printable, shortened
 from .base import Reporter
 
 
 def format_violation(violation: Violation, color: bool = False) -> str:
     """`file:line:column: record N: pointer: [warning: ][plan: ]message`."""
-    where = printable(violation.pointer) or "(root)"
+    where = printable(shortened(violation.pointer)) or "(root)"
     record = "" if violation.record is None else f" record {violation.record}:"
-    place = f"{printable(violation.file)}:{violation.line}:{violation.column}:"
+    place = f"{printable(shortened(violation.file, 300))}:{violation.line}:{violation.column}:"
     marks = ("" if violation.is_error else "warning: ") + (
         "plan: " if violation.layer == "plan" else ""
     )

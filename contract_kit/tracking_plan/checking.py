@@ -48,10 +48,15 @@ class _Checked:
     plan: TrackingPlan
     cache: _PlanCache
     odd: engines.Oddities
+    limit: int | None = None
+    """--max-errors: see validation.check."""
 
 
-def check(message: Any, plan: TrackingPlan, serialised: bytes | None = None) -> Outcome:
-    """`serialised`: the message's compact JSON, when the caller has already written it."""
+def check(
+    message: Any, plan: TrackingPlan, serialised: bytes | None = None, limit: int | None = None
+) -> Outcome:
+    """`serialised`: the message's compact JSON, when the caller has already written it.
+    `limit` (--max-errors) bounds the findings one schema error fans out into."""
     if not isinstance(message, dict) or message.get("type") not in CHECKED_TYPES:
         return Outcome([], None)
     odd = (
@@ -59,7 +64,7 @@ def check(message: Any, plan: TrackingPlan, serialised: bytes | None = None) -> 
         if serialised is not None
         else engines.Oddities.of_value(message)
     )
-    checked = _Checked(message, plan, _cache(plan), odd)
+    checked = _Checked(message, plan, _cache(plan), odd, limit)
     findings: list[Finding] = []
     common = plan.current("COMMON")
     if common is not None:
@@ -288,5 +293,5 @@ def _apply(
         return []
     label = checked.plan.file_path(rule)
     errors = built.reference.iter_errors(value)
-    found = validation.findings_from(errors, checked.message, label, prefix)
+    found = validation.findings_from(errors, checked.message, label, prefix, checked.limit)
     return [dataclasses.replace(finding, layer="plan") for finding in found]
