@@ -100,3 +100,13 @@ def test_coverage_without_a_plan_is_a_usage_error() -> None:
     result = run("plan", "coverage", str(FIXTURES / "antavo"))
     assert result.exit_code == 2
     assert "tracking-plan: tracking-plan folder not found" in result.stderr
+
+
+def test_an_uncovered_identify_rule_does_not_count_against_the_events(tmp_path: Path) -> None:
+    """Review finding: the summary said "-1 of 20 planned events covered" when only identify
+    and every event but one went uncovered: identify is not one of the events counted."""
+    point_add = FIXTURES / "antavo" / "actions" / "point-add.json"
+    result = run("plan", "coverage", str(point_add), "--plan", str(SAMPLE_PLAN))
+    summary = result.stdout.splitlines()[-1]
+    assert summary.startswith("ok: 1 of 20 planned events covered by 1 record in 1 file;")
+    assert summary.endswith(", identify")
