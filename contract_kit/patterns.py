@@ -189,7 +189,8 @@ def pattern_properties(
                 yield from validator.descend(value, subschema, path=name, schema_path=pattern)
 
 
-def _additional(instance: dict[str, Any], schema: dict[str, Any]) -> Iterator[str]:
+def unnamed_members(instance: dict[str, Any], schema: dict[str, Any]) -> Iterator[str]:
+    """The members of `instance` that neither `properties` nor `patternProperties` names."""
     properties = schema.get("properties", {})
     patterns = list(schema.get("patternProperties", {}))
     for name in instance:
@@ -207,7 +208,7 @@ def additional_properties(
     """`additionalProperties`: jsonschema's, with `search` for `re.search`."""
     if not validator.is_type(instance, "object"):
         return
-    extras = set(_additional(instance, schema))
+    extras = set(unnamed_members(instance, schema))
     if validator.is_type(additional, "object"):
         for extra in extras:
             yield from validator.descend(instance[extra], additional, path=extra)

@@ -132,6 +132,17 @@ def _schema_of(error: ValidationError) -> dict[str, Any]:
     return dict(error.schema) if isinstance(error.schema, Mapping) else {}
 
 
+def _additional(error: ValidationError) -> set[str]:
+    """The members an `additionalProperties` error is about: those neither `properties` nor
+    `patternProperties` names (a member a pattern names is not unknown)."""
+    from . import patterns  # with the reference validator only: start-up stays short
+
+    instance = error.instance
+    if not isinstance(instance, dict):
+        return set()
+    return set(patterns.unnamed_members(instance, _schema_of(error)))
+
+
 def _findings(
     error: ValidationError, root: Any, schema_name: str, prefix: Sequence[str | int]
 ) -> Iterator[Finding]:
@@ -152,8 +163,9 @@ def _findings(
         return
     if keyword in ("additionalProperties", "unevaluatedProperties"):
         allowed = list(_schema_of(error).get("properties", {}))
+        extra = set(value) if keyword == "unevaluatedProperties" else _additional(error)
         for name in value:
-            if name in allowed:
+            if name in allowed or name not in extra:
                 continue
             close = difflib.get_close_matches(name, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(allowed)}"

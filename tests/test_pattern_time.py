@@ -183,3 +183,22 @@ def test_every_bundled_schema_pattern_runs_on_the_linear_engines() -> None:
         assert type(program).__module__ == "re2", (name, pattern)
     for name in schemas.names():
         compiled.validator(name)  # jsonschema-rs with the `regex` crate: raises otherwise
+
+
+def test_a_member_a_pattern_names_is_not_called_unknown(tmp_path: Path) -> None:
+    """Review finding: with additionalProperties false, every member outside `properties` was
+    worded as an unknown field, those `patternProperties` names included."""
+    (tmp_path / "plan" / "track").mkdir(parents=True)
+    (tmp_path / "plan" / "track" / "checkout.schema.json").write_text(
+        '{"type": "object", "properties": {"transaction_id": {"type": "string"}}, '
+        '"patternProperties": {"^[\\\\u00e0-\\\\u00ff]+x$": {"type": "string"}}, '
+        '"additionalProperties": false}'
+    )
+    (tmp_path / "r.ndjson").write_text(
+        '{"customer": "c", "action": "checkout", "timestamp": 0, '
+        '"data": {"transaction_id": "t", "total": 1, "\\u00e0x": "s"}}\n'
+    )
+    done = run_cli("convert", "r.ndjson", "--plan", "plan", cwd=tmp_path)
+    assert done.returncode == 1
+    found = [line for line in done.stderr.splitlines() if "unknown field" in line]
+    assert len(found) == 1 and "/properties/total:" in found[0], done.stderr
