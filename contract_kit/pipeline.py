@@ -279,12 +279,12 @@ def _check_input(
             "use --kind to say which it should be"
         )
         return [Finding("", message, "kind")], None
+    if effective == "antavo" and compiled.is_valid_record(value):
+        return [], effective  # the fast path: a valid record is never of the wrong kind
     wrong = _wrong_kind(value, effective)
     if wrong is not None:
         return [wrong], None
     if effective == "antavo":
-        if compiled.is_valid_record(value):
-            return [], effective
         return validation.check(value, ANTAVO_SCHEMA, limit), effective
     return check_message(value, strict=strict, limit=limit), effective
 
