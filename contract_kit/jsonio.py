@@ -245,24 +245,9 @@ def locate(text: str, tokens: Sequence[str], start: int = 0) -> int:
 
     A missing member resolves to the object or array that lacks it, the deepest value that
     exists on the path. With duplicate keys, the last one (the one JSON readers keep) is used.
+    One lookup; for many in one text, keep a TextIndex.
     """
-    offset = _skip_whitespace(text, start)
-    for token in tokens:
-        opener = text[offset] if offset < len(text) else ""
-        if opener == "{":
-            found = _find_member(text, offset, token)
-        elif opener == "[" and token.isdigit():
-            found = _find_element(text, offset, int(token))
-        else:
-            found = None
-        if found is None:
-            return offset
-        offset = found
-    return offset
-
-
-def _find_member(text: str, offset: int, name: str) -> int | None:
-    return _member_offsets(text, offset).get(name)
+    return TextIndex(text).locate(tokens, start)
 
 
 def _member_offsets(text: str, offset: int) -> dict[str, int]:
@@ -283,18 +268,6 @@ def _member_offsets(text: str, offset: int) -> dict[str, int]:
     return members
 
 
-def _find_element(text: str, offset: int, index: int) -> int | None:
-    offset = _skip_whitespace(text, offset + 1)
-    if offset < len(text) and text[offset] == "]":
-        return None
-    for _ in range(index):
-        offset = _skip_whitespace(text, skip_value(text, offset))
-        if offset >= len(text) or text[offset] != ",":
-            return None
-        offset = _skip_whitespace(text, offset + 1)
-    return offset
-
-
 class TextIndex:
     """One JSON text and the indexes that make locating cheap, built on first use.
 
@@ -305,13 +278,14 @@ class TextIndex:
         self.text = text
         self.first_line = first_line
         self._line_starts: list[int] | None = None
-        self._elements: dict[tuple[str, ...], list[int]] = {}
         self._members: dict[int, dict[str, int]] = {}
+        """Offset of an object -> where each of its members' values starts."""
         self._items: dict[int, list[int]] = {}
+        """Offset of an array -> where each of its elements starts."""
 
     def locate(self, tokens: Sequence[str], start: int = 0) -> int:
-        """As `locate`, but each object and array on the way is scanned once for all the
-        lookups in it: a record with 100,000 unknown keys is located in one pass, not one
+        """See the module's `locate`. Each object and array on the way is scanned once for all
+        the lookups in it: a record with 100,000 unknown keys is located in one pass, not one
         pass a key."""
         text = self.text
         offset = _skip_whitespace(text, start)
@@ -324,9 +298,7 @@ class TextIndex:
                     members = self._members[offset] = _member_offsets(text, offset)
                 found = members.get(token)
             elif opener == "[" and token.isdigit():
-                items = self._items.get(offset)
-                if items is None:
-                    items = self._items[offset] = _element_offsets(text, offset)
+                items = self._items_at(offset)
                 index = int(token)
                 found = items[index] if index < len(items) else None
             if found is None:
@@ -355,10 +327,13 @@ class TextIndex:
 
     def element_start(self, array: tuple[str, ...], index: int) -> int:
         """Offset of element `index` of the array at pointer tokens `array`."""
-        offsets = self._elements.get(array)
-        if offsets is None:
-            offsets = self._elements[array] = _element_offsets(self.text, locate(self.text, array))
-        return offsets[index]
+        return self._items_at(self.locate(array))[index]
+
+    def _items_at(self, offset: int) -> list[int]:
+        items = self._items.get(offset)
+        if items is None:
+            items = self._items[offset] = _element_offsets(self.text, offset)
+        return items
 
 
 def _element_offsets(text: str, offset: int) -> list[int]:
