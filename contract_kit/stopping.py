@@ -16,6 +16,7 @@ import contextlib
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from types import FrameType
 
 EXIT_PIPE_CLOSED = 128 + signal.SIGPIPE
@@ -46,20 +47,16 @@ def install() -> None:
             signal.signal(number, _stop)
 
 
-def blocked() -> contextlib.AbstractContextManager[object]:
+@contextlib.contextmanager
+def blocked() -> Iterator[None]:
     """Stop signals held back while worker processes are forked: a Stopped raised inside
     `Pool()` would escape its clean-up and leave a worker running for ever. Whatever arrived
     meanwhile is delivered when the block ends. Workers unblock in `in_worker`."""
-    return _Blocked()
-
-
-class _Blocked(contextlib.AbstractContextManager[object]):
-    def __enter__(self) -> object:
-        self._before = signal.pthread_sigmask(signal.SIG_BLOCK, _SAID)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, self._before)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _SAID)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _stop(number: int, frame: FrameType | None) -> None:
