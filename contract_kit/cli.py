@@ -272,10 +272,8 @@ def _finish(code: int) -> NoReturn:
     quietly: see stopping)."""
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
-        raise
     except OSError as error:
-        raise Failure(f"cannot write the output: {error.strerror or error}") from None
+        raise _cannot_write("the standard output", error) from None
     sys.exit(code)
 
 
@@ -431,8 +429,6 @@ def convert(
             )  # fmt: skip
             if batcher is not None:
                 batcher.close()
-    except BrokenPipeError:
-        raise
     except OSError as error:  # only the standard output is left unnamed by the writers
         raise _cannot_write("the standard output", error) from None
     origin = None if loaded.origin is None else str(loaded.origin)
@@ -443,8 +439,11 @@ def convert(
     _finish(report.exit_code)
 
 
-def _cannot_write(label: str, error: OSError) -> Failure:
-    """A failed write, naming the output (`-o out.ndjson`, `--rejects r.ndjson`) and why."""
+def _cannot_write(label: str, error: OSError) -> BaseException:
+    """A failed write, naming the output (`-o out.ndjson`, `--rejects r.ndjson`) and why; a
+    reader that closed the pipe (`| head -1`) stops the run quietly instead (see stopping)."""
+    if isinstance(error, BrokenPipeError):
+        return stopping.pipe_closed()
     return Failure(f"cannot write {shortened(label)}: {error.strerror or error}")
 
 
@@ -454,8 +453,6 @@ def _output_file(path: Path, label: str) -> Iterator[BinaryIO]:
     try:
         with atomic.byte_writer(path) as stream:
             yield stream
-    except BrokenPipeError:
-        raise
     except OSError as error:
         raise _cannot_write(label, error) from None
 
@@ -467,8 +464,6 @@ def _line_writer(stream: BinaryIO, label: str) -> Callable[[bytes], None]:
     def write_line(message: bytes) -> None:
         try:
             write(message + b"\n")
-        except BrokenPipeError:
-            raise
         except OSError as error:
             raise _cannot_write(label, error) from None
 
