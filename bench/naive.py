@@ -7,8 +7,9 @@ the reading, checking and writing are the plain ones.
 import json
 import sys
 
-from contract_kit import schemas, transform
-from contract_kit.config import Config
+from contract_kit.checking import schemas
+from contract_kit.mapping import transform
+from contract_kit.settings.config import Config
 
 record_schema = schemas.validator("antavo/record")
 message_schema = schemas.validator("segment/antavo-source")

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Config": "config",
-    "ConfigError": "config_files",
+    "Config": "settings.config",
+    "ConfigError": "settings.discovery",
     "Conversion": "api",
-    "MESSAGE_ID_NAMESPACE": "transform",
+    "MESSAGE_ID_NAMESPACE": "mapping.transform",
     "PlanError": "tracking_plan",
-    "Report": "report",
+    "Report": "running.report",
     "TrackingPlan": "tracking_plan",
-    "UsageError": "sources",
+    "UsageError": "reading.sources",
     "Violation": "violations",
     "convert": "api",
     "load_config": "api",
@@ -34,15 +34,15 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
-    from .api import Conversion, convert, load_config, validate
-    from .config import Config
-    from .config_files import ConfigError
-    from .report import Report
-    from .sources import UsageError
-    from .tracking_plan import PlanError, TrackingPlan
-    from .tracking_plan import load as load_plan
-    from .transform import MESSAGE_ID_NAMESPACE
-    from .violations import Violation
+    from contract_kit.api import Conversion, convert, load_config, validate
+    from contract_kit.mapping.transform import MESSAGE_ID_NAMESPACE
+    from contract_kit.reading.sources import UsageError
+    from contract_kit.running.report import Report
+    from contract_kit.settings.config import Config
+    from contract_kit.settings.discovery import ConfigError
+    from contract_kit.tracking_plan import PlanError, TrackingPlan
+    from contract_kit.tracking_plan import load as load_plan
+    from contract_kit.violations import Violation
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,3 @@
-from .entry import main
+from contract_kit.entry import main
 
 main()

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import config as config_file
-from . import pipeline, sources, tracking_plan
-from .config import Config
-from .report import Report, collect, parsed_into
-from .tracking_plan import TrackingPlan
-from .violations import Violation
+from contract_kit import tracking_plan
+from contract_kit.reading import sources
+from contract_kit.running import pipeline
+from contract_kit.running.report import Report, collect, parsed_into
+from contract_kit.settings import config as config_file
+from contract_kit.settings.config import Config
+from contract_kit.tracking_plan import TrackingPlan
+from contract_kit.violations import Violation
 
 PathInput = str | os.PathLike[str]
 Input = PathInput | Sequence[PathInput] | Mapping[str, Any] | Sequence[Mapping[str, Any]]

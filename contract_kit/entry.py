@@ -3,13 +3,13 @@ Ctrl-C during start-up (about 0.3 s of imports) is the same clean stop as Ctrl-C
 
 from __future__ import annotations
 
-from . import stopping
+from contract_kit.running import stopping
 
 
 def main() -> None:
     stopping.install()
     try:
-        from .cli import main as run
+        from contract_kit.cli import main as run
     except stopping.Stopped as stop:
         stopping.finish(stop)
     run()

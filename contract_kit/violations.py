@@ -12,9 +12,7 @@ def _escape(code: int) -> str:
 
 
 #: Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
-_UNPRINTABLE = {
-    code: _escape(code) for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
-}
+_UNPRINTABLE = {code: _escape(code) for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
 
 
 def printable(text: str) -> str:

@@ -1,7 +1,7 @@
 """A syrupy extension whose snapshot *is* the golden file that `contract-kit diff` uses.
 
 One set of goldens, not two: the snapshot of the fixture `fixtures/antavo/a/x.json` is
-`fixtures/golden/a/x.json`, rendered by contract_kit.golden.render, so a syrupy update and
+`fixtures/golden/a/x.json`, rendered by contract_kit.goldens.snapshots.render, so a syrupy update and
 `contract-kit diff --update` write the same bytes to the same file.
 """
 
@@ -15,7 +15,8 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 from syrupy.types import PropertyFilter, PropertyMatcher, SerializableData, SerializedData
 
-from contract_kit import atomic, golden
+from contract_kit.goldens import snapshots as golden
+from contract_kit.outputs import atomic
 
 
 class GoldenFileExtension(SingleFileSnapshotExtension):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_kit import atomic
+from contract_kit.outputs import atomic
 
 
 def test_a_failure_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
@@ -69,7 +69,7 @@ def test_a_killed_writer_leaves_the_old_file_and_nothing_else(tmp_path: Path) ->
     script = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from contract_kit import atomic\n"
+        "from contract_kit.outputs import atomic\n"
         "with atomic.byte_writer(Path(sys.argv[1])) as stream:\n"
         "    stream.write(b'[1, 2, 3' * 100000)\n"
         "    stream.flush()\n"

@@ -8,8 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 import contract_kit
-from contract_kit import batching, validation
-from contract_kit.cli import cli
+from contract_kit.checking import validation
+from contract_kit.cli.commands import cli
+from contract_kit.outputs import batching
 
 from .conftest import FIXTURES
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import pytest
 
-from contract_kit.config import (
+from contract_kit.settings.config import (
     Config,
     ConfigError,
     LoadedConfig,

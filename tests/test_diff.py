@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contract_kit.diff import MISSING, Change, compare
+from contract_kit.goldens.diff import MISSING, Change, compare
 
 
 def test_equal_values_have_no_change() -> None:

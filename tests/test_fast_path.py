@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract_kit import compiled, jsonio, validation
+from contract_kit.checking import compiled, validation
+from contract_kit.jsontext import jsonio
 
 EXAMPLES = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "400")),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import contract_kit
-from contract_kit import jsonio, pointers
+from contract_kit.jsontext import jsonio, pointers
 
 RECORD = {"customer": "c", "action": "point_add", "data": {"points": 1}, "timestamp": 0}
 

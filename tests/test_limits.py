@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import contract_kit
-from contract_kit.validation import MAX_MESSAGE_BYTES
+from contract_kit.checking.validation import MAX_MESSAGE_BYTES
 
 
 def message_of_size(size: int) -> dict[str, Any]:

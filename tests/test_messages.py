@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import contract_kit
-from contract_kit import validation
+from contract_kit.checking import validation
 
 RECORD = {"customer": "c", "action": "point_add", "data": {"points": 1}, "timestamp": 0}
 MESSAGE = {"type": "track", "event": "e", "userId": "u"}

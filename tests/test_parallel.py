@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from contract_kit import pipeline, sources
+from contract_kit.reading import sources
+from contract_kit.running import pipeline
 
 from .conftest import REPO
 

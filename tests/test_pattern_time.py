@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from contract_kit import compiled, patterns, schemas
+from contract_kit.checking import compiled, patterns, schemas
 from contract_kit.tracking_plan.model import schema_keywords
 
 from .cli_process import run_cli

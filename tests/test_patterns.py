@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft7Validator, Draft201909Validator, Draft202012Validator, validators
 
 import contract_kit
-from contract_kit import patterns
+from contract_kit.checking import patterns
 
 
 @pytest.mark.parametrize(

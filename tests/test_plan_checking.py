@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from contract_kit import tracking_plan
-from contract_kit.cli import cli
+from contract_kit.cli.commands import cli
 from contract_kit.tracking_plan import checking, engines
 
 from .conftest import FIXTURES, REPO
@@ -308,7 +308,7 @@ def test_sarif_levels_and_junit_keep_warnings_out_of_failures(protocols_plan: Pa
 
 
 def test_json_report_meets_its_schema_with_plan_members(protocols_plan: Path) -> None:
-    from contract_kit import schemas
+    from contract_kit.checking import schemas
 
     report = json.loads(
         run("validate", str(MESSAGES), "--plan", str(protocols_plan), "--format", "json").stdout

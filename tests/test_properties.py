@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import contract_kit
-from contract_kit import pointers, timestamps, validation
+from contract_kit.checking import timestamps, validation
+from contract_kit.jsontext import pointers
 
 from .test_fast_path import RECORDS, _mutate
 

@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 from junitparser import Failure, JUnitXml
 
-from contract_kit import reporters, schemas
-from contract_kit.cli import cli
+from contract_kit import reporters
+from contract_kit.checking import schemas
+from contract_kit.cli.commands import cli
 
 from .conftest import FIXTURES
 

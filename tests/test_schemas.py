@@ -1,6 +1,6 @@
 """The bundled JSON Schemas: well formed, resolved offline, and saying what the contract says.
 
-Antavo records are checked through `contract_kit.validation.check` (the findings the CLI reports);
+Antavo records are checked through `contract_kit.checking.validation.check` (the findings the CLI reports);
 Segment messages through the public API, `contract_kit.validate(..., kind="segment")`.
 """
 
@@ -21,8 +21,8 @@ from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
 import contract_kit
-from contract_kit import schemas
-from contract_kit.validation import check
+from contract_kit.checking import schemas
+from contract_kit.checking.validation import check
 from contract_kit.violations import Finding, Violation
 
 REPO = Path(__file__).resolve().parents[1]
@@ -633,7 +633,7 @@ def test_installed_wheel_reads_schemas_from_its_own_package(
     installed: Path, tmp_path: Path
 ) -> None:
     code = (
-        "import contract_kit, contract_kit.schemas as s; "
+        "import contract_kit, contract_kit.checking.schemas as s; "
         "print(s.schema_dir()); print(contract_kit.__file__)"
     )
     out = _run([sys.executable, "-c", code], cwd=tmp_path, env=_installed_env(installed))

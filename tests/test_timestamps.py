@@ -1,4 +1,4 @@
-"""contract_kit.timestamps: the contract's reading of instants (§1) and Segment's form (§2)."""
+"""contract_kit.checking.timestamps: the contract's reading of instants (§1) and Segment's form (§2)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from contract_kit import validation
-from contract_kit.timestamps import (
+from contract_kit.checking import validation
+from contract_kit.checking.timestamps import (
     UNIX_SECONDS_LIMIT,
     InstantError,
     from_unix_seconds,
@@ -372,7 +372,7 @@ class TestNormalise:
 def test_to_segment_refuses_a_naive_datetime() -> None:
     from datetime import datetime
 
-    from contract_kit.timestamps import InstantError, to_segment
+    from contract_kit.checking.timestamps import InstantError, to_segment
 
     with pytest.raises(InstantError, match="naive"):
         to_segment(datetime(2024, 11, 26, 15, 19, 14))

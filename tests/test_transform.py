@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 import contract_kit
 from contract_kit import MESSAGE_ID_NAMESPACE
-from contract_kit.cli import cli
-from contract_kit.config import Config, ConfigError, parse
-from contract_kit.transform import Converted, Rejected, Skipped, to_segment
+from contract_kit.cli.commands import cli
+from contract_kit.mapping.transform import Converted, Rejected, Skipped, to_segment
+from contract_kit.settings.config import Config, ConfigError, parse
 from contract_kit.violations import Finding
 
 LOOP_PREVENTION = {

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from contract_kit import pipeline, sources
+from contract_kit.reading import sources
+from contract_kit.running import pipeline
 
 from .cli_process import cli_command, cli_environment, run_cli
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .base import Reporter
-from .github import GitHubReporter
-from .json import JSONReporter
-from .junit import JUnitReporter
-from .sarif import SARIFReporter
-from .text import TextReporter
+from contract_kit.reporters.base import Reporter
+from contract_kit.reporters.github import GitHubReporter
+from contract_kit.reporters.json import JSONReporter
+from contract_kit.reporters.junit import JUnitReporter
+from contract_kit.reporters.sarif import SARIFReporter
+from contract_kit.reporters.text import TextReporter
 
 REPORTERS: dict[str, type[Reporter]] = {
     reporter.name: reporter

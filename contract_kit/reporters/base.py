@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar, TextIO
 
-from ..report import Report
+from contract_kit.running.report import Report
 
 
 class Reporter(ABC):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..tracking_plan.coverage import Coverage
-from ..violations import printable
-from .text import plural
+from contract_kit.reporters.text import plural
+from contract_kit.tracking_plan.coverage import Coverage
+from contract_kit.violations import printable
 
 
 def report(coverage: Coverage, require_all: bool, out: TextIO) -> None:

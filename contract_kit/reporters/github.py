@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..report import Report
-from ..violations import printable, shortened
-from .base import Reporter
-from .text import summary_line
+from contract_kit.reporters.base import Reporter
+from contract_kit.reporters.text import summary_line
+from contract_kit.running.report import Report
+from contract_kit.violations import printable, shortened
 
 
 def _data(text: str) -> str:

@@ -16,8 +16,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ..diff import MISSING, Change
-from ..golden import GoldenReport, Status, Update
+from contract_kit.goldens.diff import MISSING, Change
+from contract_kit.goldens.snapshots import GoldenReport, Status, Update
 
 
 def _change(change: Change) -> dict[str, Any]:

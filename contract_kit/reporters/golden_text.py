@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from .. import jsonio
-from ..diff import MISSING, Change
-from ..golden import GoldenCheck, GoldenReport, Status, Update
-from ..violations import printable
-from .text import format_violation, plural
+from contract_kit.goldens.diff import MISSING, Change
+from contract_kit.goldens.snapshots import GoldenCheck, GoldenReport, Status, Update
+from contract_kit.jsontext import jsonio
+from contract_kit.reporters.text import format_violation, plural
+from contract_kit.violations import printable
 
 _STATUS_WORDS: tuple[tuple[Status, str], ...] = (
     ("same", "same"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from ..report import Report
-from .base import Reporter
+from contract_kit.reporters.base import Reporter
+from contract_kit.running.report import Report
 
 
 class JSONReporter(Reporter):

@@ -8,10 +8,10 @@ from collections import defaultdict
 from typing import TextIO
 from xml.etree import ElementTree
 
-from ..report import Report
-from ..violations import Violation, printable, shortened
-from .base import Reporter
-from .text import format_violation
+from contract_kit.reporters.base import Reporter
+from contract_kit.reporters.text import format_violation
+from contract_kit.running.report import Report
+from contract_kit.violations import Violation, printable, shortened
 
 
 class JUnitReporter(Reporter):

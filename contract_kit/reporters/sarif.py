@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from .. import __version__
-from ..report import Report
-from ..violations import printable
-from .base import Reporter
+from contract_kit import __version__
+from contract_kit.reporters.base import Reporter
+from contract_kit.running.report import Report
+from contract_kit.violations import printable
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

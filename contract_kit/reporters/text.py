@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from ..report import Report
-from ..violations import Violation, printable, shortened
-from .base import Reporter
+from contract_kit.reporters.base import Reporter
+from contract_kit.running.report import Report
+from contract_kit.violations import Violation, printable, shortened
 
 
 def format_violation(violation: Violation, color: bool = False) -> str:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import PlanError
-from .policy import Policy
+from contract_kit.tracking_plan.errors import PlanError
+from contract_kit.tracking_plan.policy import Policy
 
 if TYPE_CHECKING:
-    from .folder import load
-    from .model import Rule, TrackingPlan
-    from .segment import export, import_file
+    from contract_kit.tracking_plan.folder import load
+    from contract_kit.tracking_plan.model import Rule, TrackingPlan
+    from contract_kit.tracking_plan.segment import export, import_file
 
 _LAZY = {
     "Rule": "model",

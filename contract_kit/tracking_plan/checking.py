@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from .. import pointers, validation
-from ..violations import Finding, Severity
-from . import dialects, engines
-from .model import Rule, TrackingPlan, file_for
-from .policy import Policy
+from contract_kit.checking import validation
+from contract_kit.jsontext import pointers
+from contract_kit.tracking_plan import dialects, engines
+from contract_kit.tracking_plan.model import Rule, TrackingPlan, file_for
+from contract_kit.tracking_plan.policy import Policy
+from contract_kit.violations import Finding, Severity
 
 CHECKED_TYPES = ("identify", "track")
 

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..pipeline import Batch
-from ..report import Report
-from .model import TrackingPlan
+from contract_kit.running.pipeline import Batch
+from contract_kit.running.report import Report
+from contract_kit.tracking_plan.model import TrackingPlan
 
 UNPLANNED = "unplanned:"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .. import pointers
+from contract_kit.jsontext import pointers
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -56,8 +56,8 @@ def validator_class(dialect: str) -> type[Validator]:
     import jsonschema
     from jsonschema import validators
 
-    from .. import patterns
-    from .engines import multiple_of
+    from contract_kit.checking import patterns
+    from contract_kit.tracking_plan.engines import multiple_of
 
     base = getattr(jsonschema, _DIALECTS[_key(dialect)])
     keywords = {**patterns.keywords(base), "multipleOf": multiple_of}

@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
-from .. import compiled as contract_compiled
-from .. import jsonio, pointers
-from . import dialects
-from .model import schema_keywords
+from contract_kit.checking import compiled as contract_compiled
+from contract_kit.jsontext import jsonio, pointers
+from contract_kit.tracking_plan import dialects
+from contract_kit.tracking_plan.model import schema_keywords
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -102,7 +102,7 @@ def _patterns(schema: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
 
 def _check_pattern(pattern: str, path: tuple[str | int, ...]) -> None:
     """A pattern both engines can run in linear time, or CompileError at its place."""
-    from .. import patterns
+    from contract_kit.checking import patterns
 
     try:
         patterns.compiled(pattern)
@@ -254,7 +254,7 @@ def format_checker(uuid: bool = False) -> Any:
     ipaddress); `uuid` where the dialect defines it."""
     from jsonschema import FormatChecker
 
-    from .. import schemas
+    from contract_kit.checking import schemas
 
     names = ("email", "idn-email", "ipv4", "ipv6") + (("uuid",) if uuid else ())
     checker = FormatChecker(formats=names)

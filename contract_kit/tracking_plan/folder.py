@@ -13,11 +13,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .. import atomic, jsonio, pointers
-from ..violations import shortened
-from . import dialects, engines
-from .errors import PlanError, PlanFolderError
-from .model import (
+from contract_kit.jsontext import jsonio, pointers
+from contract_kit.outputs import atomic
+from contract_kit.tracking_plan import dialects, engines
+from contract_kit.tracking_plan.errors import PlanError, PlanFolderError
+from contract_kit.tracking_plan.model import (
     MANIFEST,
     PLACEMENTS,
     RULE_TYPES,
@@ -29,7 +29,8 @@ from .model import (
     file_for,
     parse_file_name,
 )
-from .policy import Policy
+from contract_kit.tracking_plan.policy import Policy
+from contract_kit.violations import shortened
 
 MANIFEST_FORMAT = "contract-kit tracking plan 1"
 #: The Segment export forms (segment.py reads and writes them).

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 from urllib.parse import unquote
 
-from .policy import POLICIES, Policy
+from contract_kit.tracking_plan.policy import POLICIES, Policy
 
 RuleType = Literal["COMMON", "IDENTIFY", "GROUP", "TRACK", "PAGE", "SCREEN"]
 RULE_TYPES: tuple[RuleType, ...] = get_args(RuleType)

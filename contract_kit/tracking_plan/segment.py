@@ -21,11 +21,18 @@ import dataclasses
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import dialects, engines
-from . import folder as folders
-from .errors import PlanError
-from .folder import rule_file
-from .model import PLACEMENTS, RULE_TYPES, Document, Rule, RuleType, TrackingPlan
+from contract_kit.tracking_plan import dialects, engines
+from contract_kit.tracking_plan import folder as folders
+from contract_kit.tracking_plan.errors import PlanError
+from contract_kit.tracking_plan.folder import rule_file
+from contract_kit.tracking_plan.model import (
+    PLACEMENTS,
+    RULE_TYPES,
+    Document,
+    Rule,
+    RuleType,
+    TrackingPlan,
+)
 
 PUBLIC_API_FORMS = ("public-api", "rules")
 #: Legacy Config API lists and the rule type of their entries.

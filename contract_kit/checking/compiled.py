@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from . import schemas
+from contract_kit.checking import schemas
 
 #: Instants the compiled check may judge alone: seconds 00-59, offsets within ±23:59, and a year
 #: far enough from 0001 and 9999 that no offset moves the instant out of range.

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import atomic, diff, jsonio, pipeline, sources
-from .config import Config
-from .report import collect, parsed_into
-from .sources import IO_KEYWORD, Source, UsageError
-from .violations import Finding, Violation
+from contract_kit.goldens import diff
+from contract_kit.jsontext import jsonio
+from contract_kit.outputs import atomic
+from contract_kit.reading import sources
+from contract_kit.reading.sources import IO_KEYWORD, Source, UsageError
+from contract_kit.running import pipeline
+from contract_kit.running.report import collect, parsed_into
+from contract_kit.settings.config import Config
+from contract_kit.violations import Finding, Violation
 
 Status = Literal["same", "differs", "missing", "orphan", "invalid"]
 

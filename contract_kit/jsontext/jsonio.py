@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 
-from . import pointers
-from .violations import Finding
+from contract_kit.jsontext import pointers
+from contract_kit.violations import Finding
 
 #: json's own string scanner (C when available): steps over a key while locating.
 _scan_string: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]

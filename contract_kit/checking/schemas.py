@@ -27,7 +27,7 @@ def schema_dir() -> Path:
     packaged = Path(str(resources.files("contract_kit"))) / "schemas"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "schemas"
+    return Path(__file__).resolve().parents[2] / "schemas"
 
 
 @cache
@@ -79,7 +79,7 @@ def format_checker() -> FormatChecker:
     """
     from jsonschema import FormatChecker
 
-    from . import timestamps
+    from contract_kit.checking import timestamps
 
     checker = FormatChecker(formats=())
     checker.checks("date-time")(timestamps.is_rfc3339)
@@ -93,7 +93,7 @@ def validator(name: str) -> Draft202012Validator:
     ECMA-262 `$` (patterns.py)."""
     from jsonschema import Draft202012Validator, validators
 
-    from . import patterns
+    from contract_kit.checking import patterns
 
     contract_validator = validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator, patterns.keywords(Draft202012Validator)

@@ -31,7 +31,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from . import pointers
+from contract_kit.jsontext import pointers
 
 Op = Literal["add", "remove", "replace", "move"]
 Tokens = tuple[str | int, ...]

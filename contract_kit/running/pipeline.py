@@ -23,13 +23,17 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from . import compiled, jsonio, pointers, sources, stopping, transform, validation
-from .sources import Kind, Record, Source, Work
-from .violations import Finding, Violation
+from contract_kit.checking import compiled, validation
+from contract_kit.jsontext import jsonio, pointers
+from contract_kit.mapping import transform
+from contract_kit.reading import sources
+from contract_kit.reading.sources import Kind, Record, Source, Work
+from contract_kit.running import stopping
+from contract_kit.violations import Finding, Violation
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .tracking_plan import TrackingPlan
+    from contract_kit.settings.config import Config
+    from contract_kit.tracking_plan import TrackingPlan
 
 Mode = Literal["validate", "convert"]
 KindOption = Literal["auto", "antavo", "segment"]
@@ -160,7 +164,7 @@ def _check_plan(
     message: Any, job: Job, batch: Batch, serialised: bytes | None = None
 ) -> list[Finding]:
     """The plan's findings for one message, counting the rule it met (for coverage)."""
-    from .tracking_plan import checking  # only when there is a plan: start-up stays short
+    from contract_kit.tracking_plan import checking
 
     assert job.plan is not None
     outcome = checking.check(message, job.plan, serialised, job.max_errors)

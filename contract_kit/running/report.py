@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 import orjson
 
-from .pipeline import Batch, Reject
-from .sources import IO_KEYWORD, Source
-from .violations import Violation
+from contract_kit.reading.sources import IO_KEYWORD, Source
+from contract_kit.running.pipeline import Batch, Reject
+from contract_kit.violations import Violation
 
 Command = Literal["validate", "convert"]
 

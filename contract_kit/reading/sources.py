@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple
 
-from . import jsonio, pointers, validation
-from .violations import Finding, Violation
+from contract_kit.checking import validation
+from contract_kit.jsontext import jsonio, pointers
+from contract_kit.violations import Finding, Violation
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -118,9 +119,7 @@ class Exclusions:
         cleaned = tuple(
             (glob.removeprefix("./").rstrip("/") or glob, _resolved(base)) for glob, base in globs
         )
-        return cls(
-            cleaned, frozenset(map(_resolved, folders)), frozenset(map(_resolved, files))
-        )
+        return cls(cleaned, frozenset(map(_resolved, folders)), frozenset(map(_resolved, files)))
 
     def skips(self, path: Path, relative: Path, folder: bool = False) -> bool:
         named = self.folders if folder else self.files

@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import jsonio, pointers, timestamps
-from .violations import Finding
+from contract_kit.checking import timestamps
+from contract_kit.jsontext import jsonio, pointers
+from contract_kit.violations import Finding
 
 if TYPE_CHECKING:
-    from .config import Config
+    from contract_kit.settings.config import Config
 
 #: messageIds are version-5 UUIDs under this namespace; it is
 #: uuid5(NAMESPACE_URL, "https://schemas.contract-kit.dev/message-id") and never changes.

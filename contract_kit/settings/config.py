@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from . import config_files
-from .config_files import ConfigError
-from .tracking_plan.policy import Policy
+from contract_kit.settings import discovery as config_files
+from contract_kit.settings.discovery import ConfigError
+from contract_kit.tracking_plan.policy import Policy
 
 #: Always in a message's `integrations`: stops events flowing back into Salesforce and Antavo.
 LOOP_PREVENTION: dict[str, bool] = {

@@ -20,26 +20,21 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn, TypeVar
 
 import click
 
-from . import (
-    __version__,
-    atomic,
-    batching,
-    config_files,
-    jsonio,
-    pipeline,
-    reporters,
-    sources,
-    stopping,
-)
-from .config_files import ConfigError
-from .report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, collect
-from .tracking_plan.errors import PlanError, PlanFolderError
-from .tracking_plan.policy import POLICIES
-from .violations import printable, shortened
+from contract_kit import __version__, reporters
+from contract_kit.jsontext import jsonio
+from contract_kit.outputs import atomic, batching
+from contract_kit.reading import sources
+from contract_kit.running import pipeline, stopping
+from contract_kit.running.report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS, collect
+from contract_kit.settings import discovery as config_files
+from contract_kit.settings.discovery import ConfigError
+from contract_kit.tracking_plan.errors import PlanError, PlanFolderError
+from contract_kit.tracking_plan.policy import POLICIES
+from contract_kit.violations import printable, shortened
 
 if TYPE_CHECKING:
-    from .config import LoadedConfig
-    from .tracking_plan import TrackingPlan
+    from contract_kit.settings.config import LoadedConfig
+    from contract_kit.tracking_plan import TrackingPlan
 
 # Modules that only some commands need (pydantic for the configuration, the golden machinery,
 # jsonschema for the reference validator) are imported where used: start-up stays short.
@@ -217,7 +212,7 @@ def _load_config(
 ) -> LoadedConfig:
     """The configuration, with `overrides` (options) over the file's settings; says which file
     it came from, unless the report says it (json)."""
-    from .config import load as load_config
+    from contract_kit.settings.config import load as load_config
 
     with _usage_errors():
         loaded = load_config(path, overrides=overrides, discovery=discovery)
@@ -229,7 +224,7 @@ def _load_config(
 def _load_plan(loaded: LoadedConfig | None, announce: bool) -> TrackingPlan | None:
     """The tracking plan the configuration (or, with none, ./tracking-plan) names, checked;
     says which folder it came from. Raises PlanError."""
-    from . import tracking_plan
+    from contract_kit import tracking_plan
 
     if loaded is None:
         folder: Path | None = Path(config_files.DEFAULT_PLAN)
@@ -258,7 +253,7 @@ def _plan_named_by(loaded: LoadedConfig | None) -> Iterator[None]:
     except PlanFolderError as error:
         if loaded is None:
             raise
-        from .config import DEFAULT, OPTION
+        from contract_kit.settings.config import DEFAULT, OPTION
 
         origin = loaded.origins["plan"]
         if origin == DEFAULT:
@@ -343,9 +338,7 @@ def validate(
         elif Path(config_files.DEFAULT_PLAN).is_dir():
             tracking = _load_plan(None, announce)
         inputs = sources.collect(paths, _exclusions(loaded, excluded, tracking))
-    job = pipeline.Job(
-        "validate", kind=kind, strict=strict, plan=tracking, max_errors=max_errors
-    )
+    job = pipeline.Job("validate", kind=kind, strict=strict, plan=tracking, max_errors=max_errors)
     batches = pipeline.run(inputs, job, _jobs(jobs))
     report = collect("validate", inputs, batches, max_errors=max_errors)
     report = dataclasses.replace(
@@ -509,8 +502,8 @@ def diff_command(
         raise Failure(
             "refusing to --update goldens with CI set: goldens are reviewed changes; add --force"
         )
-    from . import golden
-    from .reporters import golden_text
+    from contract_kit.goldens import snapshots as golden
+    from contract_kit.reporters import golden_text
 
     loaded = _load_config(config_path)
     done: list[golden.Update] = []
@@ -522,7 +515,7 @@ def diff_command(
     if config_path is not None:
         fix += f" --config {shlex.quote(str(config_path))}"
     if output_format == "json":
-        from .reporters import golden_json
+        from contract_kit.reporters import golden_json
 
         golden_json.report(report, done if update else [], None if update else fix, sys.stdout)
     elif update:
@@ -552,7 +545,7 @@ def schema() -> None:
 @schema.command(name="list")
 def schema_list() -> None:
     """Name and title of each bundled schema."""
-    from . import schemas
+    from contract_kit.checking import schemas
 
     names = schemas.names()
     width = max(len(name) for name in names)
@@ -565,7 +558,7 @@ def schema_list() -> None:
 @click.argument("name")
 def schema_show(name: str) -> None:
     """Print the schema NAME (e.g. antavo/record) as JSON."""
-    from . import schemas
+    from contract_kit.checking import schemas
 
     if name not in schemas.names():
         raise Failure(f"unknown schema {name!r}; known: {', '.join(schemas.names())}")
@@ -623,7 +616,7 @@ def plan_import(export_file: Path, folder: Path | None, config_path: Path | None
     into its file; everything else is kept in plan.json, so that `plan export` gives the same
     document back.
     """
-    from . import tracking_plan
+    from contract_kit import tracking_plan
 
     _, target = _plan_config(config_path, folder)
     with _usage_errors():
@@ -656,7 +649,7 @@ def plan_export(
     folder: Path | None, config_path: Path | None, form: str | None, output: str
 ) -> None:
     """Write the plan folder as a Segment tracking-plan export (JSON)."""
-    from . import tracking_plan
+    from contract_kit import tracking_plan
 
     loaded, target = _plan_config(config_path, folder)
     with _usage_errors(), _plan_named_by(loaded):
@@ -674,7 +667,7 @@ def plan_export(
 def plan_check(folder: Path | None, config_path: Path | None) -> None:
     """Check the plan folder itself: every file valid JSON and a valid schema of its dialect,
     every $ref resolvable without the network, one file per rule version."""
-    from . import tracking_plan
+    from contract_kit import tracking_plan
 
     loaded, target = _plan_config(config_path, folder)
     with _usage_errors(), _plan_named_by(loaded):
@@ -704,9 +697,9 @@ def plan_coverage(
     PATHS hold Antavo records (converted with the configuration, as convert would) or Segment
     messages (goldens), or both. Exit 1 with --require-all when a planned event is not covered.
     """
-    from . import tracking_plan
-    from .reporters import coverage_text
-    from .tracking_plan.coverage import Coverage
+    from contract_kit import tracking_plan
+    from contract_kit.reporters import coverage_text
+    from contract_kit.tracking_plan.coverage import Coverage
 
     loaded, target = _plan_config(config_path, folder, announce=output_format == "text")
     with _usage_errors(), _plan_named_by(loaded):
@@ -738,8 +731,8 @@ def config_show(
 ) -> None:  # fmt: skip
     """Print every setting in effect and where it comes from (the file, an option or the
     default), and the tracking-plan folder that will be used."""
-    from .config import OPTION, toml_value
-    from .config_files import DEFAULT_PLAN
+    from contract_kit.settings.config import OPTION, toml_value
+    from contract_kit.settings.discovery import DEFAULT_PLAN
 
     overrides = _option_overrides(plan, unplanned, unplanned_properties)
     loaded = _load_config(config_path, announce=False, overrides=overrides)
@@ -798,9 +791,7 @@ def main() -> None:
         stopping.finish(stop)
     except OSError as error:  # one the commands did not name: say the path, if there is one
         where = f"{shortened(str(error.filename))}: " if error.filename else ""
-        click.echo(
-            printable(f"contract-kit: error: {where}{error.strerror or error}"), err=True
-        )
+        click.echo(printable(f"contract-kit: error: {where}{error.strerror or error}"), err=True)
         sys.exit(EXIT_ENVIRONMENT)
     except Exception as error:
         if os.environ.get("CONTRACT_KIT_DEBUG"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .validation import MAX_BATCH_BYTES, MAX_BATCH_MESSAGES
+from contract_kit.checking.validation import MAX_BATCH_BYTES, MAX_BATCH_MESSAGES
 
 _OPEN, _CLOSE, _COMMA = b'{"batch":[', b"]}", b","
 _EMPTY = len(_OPEN) + len(_CLOSE)

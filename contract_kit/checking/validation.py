@@ -13,8 +13,9 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import jsonio, pointers, schemas, timestamps
-from .violations import Finding, shortened
+from contract_kit.checking import schemas, timestamps
+from contract_kit.jsontext import jsonio, pointers
+from contract_kit.violations import Finding, shortened
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -135,7 +136,7 @@ def _schema_of(error: ValidationError) -> dict[str, Any]:
 def _additional(error: ValidationError) -> set[str]:
     """The members an `additionalProperties` error is about: those neither `properties` nor
     `patternProperties` names (a member a pattern names is not unknown)."""
-    from . import patterns  # with the reference validator only: start-up stays short
+    from contract_kit.checking import patterns
 
     instance = error.instance
     if not isinstance(instance, dict):

@@ -1,0 +1,1 @@
+"""Golden snapshots: pairing inputs with goldens, a pointer-level diff, atomic updates."""

@@ -1,0 +1,1 @@
+"""The Antavo → Segment mapping: a valid record and the settings in, a message out."""
