@@ -84,11 +84,22 @@ def _utc(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
-def write_ndjson(path: Path, count: int, seed: int = 20261129) -> None:
+INVALID_TIMESTAMP = -1_700_000_000  # the schema allows Unix seconds in [0, 253402300800)
+
+
+def write_ndjson(
+    path: Path, count: int, seed: int = 20261129, invalid_at: int | None = None
+) -> None:
+    """`count` records, one a line. With `invalid_at`, record number `invalid_at` (0-based, so
+    line invalid_at + 1) gets a negative Unix timestamp, which the Antavo record schema rejects;
+    every other line is the same as without it."""
     generator = random.Random(seed)
     with path.open("wb") as stream:
         for index in range(count):
-            stream.write(orjson.dumps(record(generator, index)) + b"\n")
+            item = record(generator, index)
+            if index == invalid_at:
+                item["timestamp"] = INVALID_TIMESTAMP
+            stream.write(orjson.dumps(item) + b"\n")
 
 
 def write_files(folder: Path, count: int, seed: int = 7) -> list[Path]:

@@ -23,6 +23,7 @@ with (
         if any(True for _ in record_schema.iter_errors(record)):
             continue
         result = transform.to_segment(record, config)
-        if isinstance(result, transform.Converted):
-            if not any(True for _ in message_schema.iter_errors(result.message)):
-                target.write(json.dumps(result.message, ensure_ascii=False) + "\n")
+        if isinstance(result, transform.Converted) and not any(
+            True for _ in message_schema.iter_errors(result.message)
+        ):
+            target.write(json.dumps(result.message, ensure_ascii=False) + "\n")

@@ -2,7 +2,11 @@
 the same run, on this machine. Writes bench/RESULTS.md. Never part of `make test`.
 
 Every figure is the median of REPEAT runs of a separate process (wall time; peak RSS from the
-kernel's accounting of that process and its children).
+kernel's accounting of that process and its children). The first-violation runs also time,
+from the start, the arrival on stdout (a pipe read as it comes) of the first violation line.
+
+RESULTS.md: this run's tables (issue #12 targets), then RESULTS-before.md, the figures before the
+restructure, kept as they were.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -18,6 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import corpus
 
@@ -28,15 +34,37 @@ RECORDS = int(os.environ.get("BENCH_RECORDS", "200000"))
 NAIVE_RECORDS = int(os.environ.get("BENCH_NAIVE_RECORDS", "20000"))
 FILES = int(os.environ.get("BENCH_FILES", "2000"))
 BIG_RECORDS = int(os.environ.get("BENCH_BIG_RECORDS", "1000000"))
+INVALID_AT = 100  # the one invalid record of the first-violation corpus (0-based: line 101)
 BIN = Path(sys.executable).parent
 PYTHON = sys.executable
+BEFORE = HERE / "RESULTS-before.md"
+BEFORE_HEADING = "## Before the restructure: figures measured 2026-11-29 on commit de73f2c"
+# a text-report violation line, `file:line:column: ...` (the summary line has no line:column)
+VIOLATION_LINE = re.compile(rb"^.+:\d+:\d+: ")
+
+
+def child_environment() -> dict[str, str]:
+    """The caller's environment, less what would make the figures depend on the caller's shell:
+    PYTHONUNBUFFERED (it would stream stdout for the program, which must flush by itself) and
+    PYTHONDONTWRITEBYTECODE (contract-kit would compile its source at every start, when the peers
+    start from the bytecode in site-packages). Bytecode goes to bench/work, not the source tree."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")
+    }
+    environment["PYTHONPYCACHEPREFIX"] = str(WORK / "pycache")
+    return environment
+
+
+CHILD_ENV = child_environment()
 
 
 @dataclass
 class Measure:
     name: str
     seconds: float
-    rss_mb: float
+    rss_mb: float | None  # None: not a process of its own (a moment within a measured run)
     records: int
 
     @property
@@ -45,127 +73,215 @@ class Measure:
 
 
 def run_once(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one run that must exit 0."""
     # stderr goes to a file: a pipe nobody reads while waiting would fill up and stall the run
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=CHILD_ENV)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
+        check_exit(command, status, errors, expected=0)
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def first_violation_once(command: list[str]) -> tuple[float, float, float]:
+    """(seconds until the first violation line arrived on stdout, wall seconds, peak RSS in MB)
+    of one run that must exit 1 (violations found)."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=errors, bufsize=0, env=CHILD_ENV
+        )
+        assert process.stdout is not None
+        with process.stdout:
+            first = first_violation_seen(process.stdout, started)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        check_exit(command, status, errors, expected=1)
+    if first is None:
+        raise SystemExit(f"bench: {' '.join(command[:4])}… printed no violation line")
+    return first, elapsed, usage.ru_maxrss / 1024
+
+
+def first_violation_seen(stream: IO[bytes], started: float) -> float | None:
+    """Read the pipe to its end, as the bytes come, so the child never waits on a full pipe;
+    return when the first complete violation line had arrived, in seconds after `started`."""
+    first: float | None = None
+    pending = b""
+    while chunk := stream.read(65536):  # unbuffered: returns what one read(2) got
+        if first is None:
+            *lines, pending = (pending + chunk).split(b"\n")
+            if any(VIOLATION_LINE.match(line) for line in lines):
+                first = time.perf_counter() - started
+    return first
+
+
+def check_exit(command: list[str], status: int, errors: IO[bytes], expected: int) -> None:
+    code = os.waitstatus_to_exitcode(status)
+    if code != expected:
         errors.seek(0)
         stderr = errors.read().decode(errors="replace")
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"bench: {' '.join(command[:4])}… exited {code}:\n{stderr[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+        raise SystemExit(
+            f"bench: {' '.join(command[:4])}… exited {code}, not {expected}:\n{stderr[-2000:]}"
+        )
 
 
 def measure(name: str, command: list[str], records: int, repeat: int = REPEAT) -> Measure:
     runs = [run_once(command) for _ in range(repeat)]
     seconds = statistics.median(run[0] for run in runs)
     rss = max(run[1] for run in runs)
-    result = Measure(name, seconds, rss, records)
-    rate = f"{result.rate:>11,.0f} rec/s" if records > 1 else " " * 17
-    print(f"  {name:<44} {seconds:8.3f} s  {rate}  {rss:7.1f} MB", flush=True)
+    return show(Measure(name, seconds, rss, records))
+
+
+def measure_first_violation(ck: str, path: Path, jobs: int) -> tuple[Measure, Measure]:
+    """`contract-kit validate` (text report) of the corpus with one invalid record near the start:
+    the whole run (wall time, RSS) and the moment its first violation line arrived."""
+    command = [ck, "validate", "--jobs", str(jobs), str(path)]
+    runs = [first_violation_once(command) for _ in range(REPEAT)]
+    first = statistics.median(run[0] for run in runs)
+    wall = statistics.median(run[1] for run in runs)
+    rss = max(run[2] for run in runs)
+    name = f"(h) contract-kit validate --jobs {jobs}, one invalid"
+    whole = show(Measure(name, wall, rss, RECORDS))
+    return whole, show(Measure(f"(h) --jobs {jobs}: first violation line", first, None, 1))
+
+
+def show(result: Measure) -> Measure:
+    rate = f"{result.rate:>11,.0f} rec/s" if result.records > 1 else " " * 17
+    rss = "      — MB" if result.rss_mb is None else f"{result.rss_mb:7.1f} MB"
+    print(f"  {result.name:<56} {result.seconds:8.3f} s  {rate}  {rss}", flush=True)
     return result
 
 
-def main() -> None:
+@dataclass
+class Corpora:
+    ndjson: Path  # RECORDS valid records
+    violation: Path  # the same records but one, record INVALID_AT, which is invalid
+    naive: Path  # the first NAIVE_RECORDS of ndjson
+    files: list[str]  # FILES small files, one record each
+    big: Path  # BIG_RECORDS valid records
+
+
+def prepare() -> Corpora:
+    """The seeded corpora, written once per size: a smaller trial run never leaves a corpus
+    behind that a full-size run would take for its own."""
     WORK.mkdir(exist_ok=True)
-    ndjson, small = WORK / "corpus.ndjson", WORK / "files"
-    naive_input, big = WORK / "naive.ndjson", WORK / "big.ndjson"
+    ndjson, violation = WORK / f"corpus-{RECORDS}.ndjson", WORK / f"violation-{RECORDS}.ndjson"
+    naive, small = WORK / "naive.ndjson", WORK / f"files-{FILES}"
+    big = WORK / f"big-{BIG_RECORDS}.ndjson"
     print(f"corpus: {RECORDS:,} records, {FILES:,} small files (seeded)", flush=True)
     if not ndjson.exists():
         corpus.write_ndjson(ndjson, RECORDS)
-    with ndjson.open("rb") as source, naive_input.open("wb") as target:
+    if not violation.exists():
+        corpus.write_ndjson(violation, RECORDS, invalid_at=INVALID_AT)
+    with ndjson.open("rb") as source, naive.open("wb") as target:
         for _, line in zip(range(NAIVE_RECORDS), source, strict=False):
             target.write(line)
     if not small.exists():
         corpus.write_files(small, FILES)
+    if not big.exists():
+        corpus.write_ndjson(big, BIG_RECORDS, seed=11)
     files = sorted(str(path) for path in small.glob("*.json"))
+    return Corpora(ndjson, violation, naive, files, big)
+
+
+def main() -> None:
+    data = prepare()
     ck = str(BIN / "contract-kit")
     out = str(WORK / "out.ndjson")
 
     print("throughput (NDJSON):", flush=True)
     floor = measure(
         "(a) I/O floor: orjson read-parse-dump-write",
-        [PYTHON, str(HERE / "floor.py"), str(ndjson), out],
+        [PYTHON, str(HERE / "floor.py"), str(data.ndjson), out],
         RECORDS,
     )
     convert = measure(
         "(b) contract-kit convert --jobs 1",
-        [ck, "convert", "--jobs", "1", "-o", out, str(ndjson)],
+        [ck, "convert", "--jobs", "1", "-o", out, str(data.ndjson)],
         RECORDS,
     )
     validate = measure(
-        "(c) contract-kit validate --jobs 1", [ck, "validate", "--jobs", "1", str(ndjson)], RECORDS
+        "(c) contract-kit validate --jobs 1",
+        [ck, "validate", "--jobs", "1", str(data.ndjson)],
+        RECORDS,
     )
     plan = str(bench_plan(WORK / "plan"))
     with_plan = measure(
         "(g) contract-kit convert --jobs 1 --plan (sample plan)",
         [ck, "convert", "--jobs", "1", "--plan", plan, "--unplanned", "allow",
-         "--unplanned-properties", "allow", "-o", out, str(ndjson)],
+         "--unplanned-properties", "allow", "-o", out, str(data.ndjson)],
         RECORDS,
     )  # fmt: skip
     convert2 = measure(
         "(d) contract-kit convert --jobs 2",
-        [ck, "convert", "--jobs", "2", "-o", out, str(ndjson)],
+        [ck, "convert", "--jobs", "2", "-o", out, str(data.ndjson)],
         RECORDS,
     )
     validate2 = measure(
-        "(d) contract-kit validate --jobs 2", [ck, "validate", "--jobs", "2", str(ndjson)], RECORDS
+        "(d) contract-kit validate --jobs 2",
+        [ck, "validate", "--jobs", "2", str(data.ndjson)],
+        RECORDS,
     )
     naive = measure(
         f"(e) naive json + jsonschema pipeline ({NAIVE_RECORDS:,})",
-        [PYTHON, str(HERE / "naive.py"), str(naive_input), out],
+        [PYTHON, str(HERE / "naive.py"), str(data.naive), out],
         NAIVE_RECORDS,
         repeat=1,
     )
 
+    print(f"first violation (record {INVALID_AT} of {RECORDS:,} is invalid):", flush=True)
+    late1, first1 = measure_first_violation(ck, data.violation, jobs=1)
+    late2, first2 = measure_first_violation(ck, data.violation, jobs=2)
+
     print(f"{FILES:,} small files:", flush=True)
     checker = shutil.which("check-jsonschema", path=str(BIN)) or "check-jsonschema"
     schema = str(HERE.parent / "schemas" / "antavo" / "record.json")
-    check_js = measure("(f) check-jsonschema", [checker, "--schemafile", schema, *files], FILES)
-    ck_files = measure("(f) contract-kit validate", [ck, "validate", *files], FILES)
+    check_js = measure(
+        "(f) check-jsonschema", [checker, "--schemafile", schema, *data.files], FILES
+    )
+    ck_files = measure("(f) contract-kit validate", [ck, "validate", *data.files], FILES)
     print("start-up:", flush=True)
     version = measure("contract-kit --version", [ck, "--version"], 1, repeat=5)
-    one_file = measure("contract-kit validate (one file)", [ck, "validate", files[0]], 1, repeat=5)
+    one_file = measure(
+        "contract-kit validate (one file)", [ck, "validate", data.files[0]], 1, repeat=5
+    )
     cj_one = measure(
-        "check-jsonschema (one file)", [checker, "--schemafile", schema, files[0]], 1, repeat=5
+        "check-jsonschema (one file)",
+        [checker, "--schemafile", schema, data.files[0]],
+        1,
+        repeat=5,
     )
 
     print(f"memory: convert {BIG_RECORDS:,} records", flush=True)
-    if not big.exists():
-        corpus.write_ndjson(big, BIG_RECORDS, seed=11)
     big_convert = measure(
         f"convert --jobs 1, {BIG_RECORDS:,} records",
-        [ck, "convert", "--jobs", "1", "-o", out, str(big)],
+        [ck, "convert", "--jobs", "1", "-o", out, str(data.big)],
         BIG_RECORDS,
         repeat=1,
     )
     big_convert2 = measure(
         f"convert --jobs 2, {BIG_RECORDS:,} records",
-        [ck, "convert", "--jobs", "2", "-o", out, str(big)],
+        [ck, "convert", "--jobs", "2", "-o", out, str(data.big)],
         BIG_RECORDS,
         repeat=1,
     )
 
+    assert big_convert.rss_mb is not None and big_convert2.rss_mb is not None
     targets = [
-        ("convert / I/O floor (single process)", convert.rate / floor.rate, ">= 0.333"),
-        ("validate / I/O floor (single process)", validate.rate / floor.rate, ">= 0.7"),
-        ("convert --jobs 2 / --jobs 1", convert2.rate / convert.rate, ">= 1.6"),
-        ("validate --jobs 2 / --jobs 1", validate2.rate / validate.rate, ">= 1.6"),
-        ("convert / naive jsonschema pipeline", convert.rate / naive.rate, ">= 25"),
-        ("convert with the sample tracking plan / convert", with_plan.rate / convert.rate, "—"),
-        ("validate / naive jsonschema pipeline", validate.rate / naive.rate, ">= 25"),
-        (
-            "2,000 files: contract-kit time / check-jsonschema time",
-            ck_files.seconds / check_js.seconds,
-            "<= 0.333",
-        ),
+        ("convert / I/O floor (single process)", convert.rate / floor.rate, ">= 0.20"),
+        ("validate / I/O floor (single process)", validate.rate / floor.rate, ">= 0.35"),
+        ("convert --jobs 2 / --jobs 1", convert2.rate / convert.rate, ">= 1.8"),
+        ("validate --jobs 2 / --jobs 1", validate2.rate / validate.rate, ">= 1.8"),
         (
             "start-up: validate one file / check-jsonschema one file",
             one_file.seconds / cj_one.seconds,
-            "well below 1",
+            "<= 0.5",
+        ),
+        (
+            f"{FILES:,} files: contract-kit time / check-jsonschema time",
+            ck_files.seconds / check_js.seconds,
+            "<= 0.333",
         ),
         (f"peak RSS, convert {BIG_RECORDS:,} records (MB)", big_convert.rss_mb, "< 150"),
         (
@@ -173,6 +289,27 @@ def main() -> None:
             big_convert2.rss_mb,
             "< 150 (each)",
         ),
+        (
+            "first violation line / wall time, validate --jobs 1",
+            first1.seconds / late1.seconds,
+            "<= 0.333",
+        ),
+        (
+            "first violation line / wall time, validate --jobs 2",
+            first2.seconds / late2.seconds,
+            "<= 0.333",
+        ),
+        (
+            "convert / naive jsonschema pipeline (informational)",
+            convert.rate / naive.rate,
+            ">= 25",
+        ),
+        (
+            "validate / naive jsonschema pipeline (informational)",
+            validate.rate / naive.rate,
+            ">= 25",
+        ),
+        ("convert with the sample tracking plan / convert", with_plan.rate / convert.rate, "—"),
     ]
     measures = [
         floor,
@@ -182,6 +319,10 @@ def main() -> None:
         convert2,
         validate2,
         naive,
+        late1,
+        first1,
+        late2,
+        first2,
         check_js,
         ck_files,
         version,
@@ -232,30 +373,69 @@ def machine() -> str:
     )
 
 
+def commit() -> str:
+    """The commit checked out (read-only: rev-parse touches neither index nor work tree)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=HERE,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
+
+
+def before() -> list[str]:
+    """The figures before the restructure, as `make bench` wrote them then, under a heading that
+    says so (their own top heading dropped)."""
+    kept = BEFORE.read_text(encoding="utf-8").rstrip("\n").splitlines()
+    if kept and kept[0].startswith("# "):
+        kept = kept[1:]
+    while kept and not kept[0].strip():
+        kept = kept[1:]
+    return [BEFORE_HEADING, "", "Their targets were the ones before issue #12.", "", *kept]
+
+
 def write_results(measures: list[Measure], targets: list[tuple[str, float, str]]) -> None:
     lines = [
         "# `make bench` results",
         "",
-        f"Machine: {machine()}. Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
-        f"Median of {REPEAT} runs each (one run for the naive pipeline and the 1,000,000-record runs).",
-        "All figures of one table come from one run of `make bench`: compare ratios, not absolute times.",
+        "## This run: the targets of issue #12",
+        "",
+        f"Machine: {machine()}. Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+        f"Commit: {commit()} (with any uncommitted changes in the tree).",
+        f"{RECORDS:,} records, {FILES:,} small files, {BIG_RECORDS:,} records for memory. "
+        f"In the first-violation runs (h), record {INVALID_AT} (line {INVALID_AT + 1}) is invalid; "
+        '"first violation line": when that line had arrived on stdout, a pipe read as it comes.',
+        f"Median of {REPEAT} runs each (one run for the naive pipeline and the "
+        f"{BIG_RECORDS:,}-record runs).",
+        "All figures of one table come from one run of `make bench`: compare ratios, not absolute "
+        "times.",
         "",
         "| what | wall time (s) | records/s | peak RSS (MB) |",
         "|---|---:|---:|---:|",
     ]
-    lines += [
-        f"| {m.name} | {m.seconds:.3f} | {f'{m.rate:,.0f}' if m.records > 1 else '—'} | {m.rss_mb:.1f} |"
-        for m in measures
-    ]
+    lines += [measure_row(m) for m in measures]
     lines += ["", "| ratio | measured | target | met |", "|---|---:|---|---|"]
     lines += [
         f"| {name} | {value:.2f} | {target} | {met(value, target)} |"
         for name, value, target in targets
     ]
+    table_end = len(lines)
+    lines += ["", *before()]
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print()
-    print("\n".join(lines[-len(targets) - 3 :]))
+    print("\n".join(lines[table_end - len(targets) - 2 : table_end]))
     print(f"\nwritten: {HERE / 'RESULTS.md'}")
+
+
+def measure_row(m: Measure) -> str:
+    rate = f"{m.rate:,.0f}" if m.records > 1 else "—"
+    rss = "—" if m.rss_mb is None else f"{m.rss_mb:.1f}"
+    return f"| {m.name} | {m.seconds:.3f} | {rate} | {rss} |"
 
 
 if __name__ == "__main__":
