@@ -25,7 +25,7 @@ _EXPORTS = {
     "PlanError": "tracking_plan",
     "Report": "running.report",
     "TrackingPlan": "tracking_plan",
-    "UsageError": "reading.sources",
+    "UsageError": "reading.paths",
     "Violation": "violations",
     "convert": "api",
     "load_config": "api",
@@ -36,7 +36,7 @@ _EXPORTS = {
 if TYPE_CHECKING:
     from contract_kit.api import Conversion, convert, load_config, validate
     from contract_kit.mapping.transform import MESSAGE_ID_NAMESPACE
-    from contract_kit.reading.sources import UsageError
+    from contract_kit.reading.paths import UsageError
     from contract_kit.running.report import Report
     from contract_kit.settings.config import Config
     from contract_kit.settings.discovery import ConfigError

@@ -1,4 +1,5 @@
-"""The Python API: what the CLI does, as functions that return values."""
+"""The Python API: what the CLI does, as functions that return values. Both build a
+RunContext and call the one driver (running.driver)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from contract_kit import tracking_plan
-from contract_kit.reading import sources
-from contract_kit.running import pipeline
-from contract_kit.running.report import Report, collect, parsed_into
+from contract_kit.reading import paths
+from contract_kit.running import driver
+from contract_kit.running.context import KindOption, RunContext
+from contract_kit.running.report import Report
 from contract_kit.settings import config as config_file
 from contract_kit.settings.config import Config
 from contract_kit.tracking_plan import TrackingPlan
@@ -43,7 +45,7 @@ class Conversion:
 def validate(
     source: Input,
     *,
-    kind: pipeline.KindOption = "auto",
+    kind: KindOption = "auto",
     strict: bool = False,
     plan: PathInput | TrackingPlan | None = None,
 ) -> Report:
@@ -53,9 +55,8 @@ def validate(
     >>> validate("fixtures/antavo").ok
     True
     """
-    inputs = _sources(source)
-    job = pipeline.Job("validate", kind=kind, strict=strict, plan=_plan(plan))
-    return collect("validate", inputs, pipeline.run(inputs, job))
+    context = RunContext("validate", kind=kind, strict=strict, plan=_plan(plan))
+    return driver.drive(context, _sources(source))
 
 
 def convert(
@@ -67,12 +68,11 @@ def convert(
     """Convert Antavo records (files, directories or in-memory values) into Segment messages,
     checked against the tracking `plan` if one is given (a folder is loaded with the config's
     unplanned settings; a loaded plan keeps its own)."""
-    inputs = _sources(source)
-    messages: list[dict[str, Any]] = []
     config = config or Config()
-    job = pipeline.Job("convert", kind="antavo", config=config, plan=_plan(plan, config))
-    batches = pipeline.run(inputs, job)
-    return Conversion(messages, collect("convert", inputs, batches, parsed_into(messages)))
+    context = RunContext.converting(config, plan=_plan(plan, config))
+    messages: list[dict[str, Any]] = []
+    report = driver.drive(context, _sources(source), driver.parsed_into(messages))
+    return Conversion(messages, report)
 
 
 def load_config(path: PathInput | None = None, directory: PathInput | None = None) -> Config:
@@ -97,17 +97,17 @@ def _plan(
     )
 
 
-def _sources(source: Input) -> list[sources.Source]:
-    """Paths are read from disk (raising sources.UsageError if missing); values are checked as
-    one in-memory document named `<memory>`, so locations point into its pretty-printed JSON."""
+def _sources(source: Input) -> list[paths.Source]:
+    """Paths are read from disk (raising UsageError if missing); values are checked as one
+    in-memory document named `<memory>`, so locations point into its pretty-printed JSON."""
     if isinstance(source, str | os.PathLike):
-        return sources.collect([source])
+        return paths.collect([source])
     if (
         isinstance(source, Sequence)
         and source
         and all(isinstance(item, str | os.PathLike) for item in source)
     ):
-        return sources.collect([Path(item) for item in source])  # type: ignore[arg-type]
+        return paths.collect([Path(item) for item in source])  # type: ignore[arg-type]
     # NaN is written out as such, so that the strict reader reports it like any file's NaN.
     text = json.dumps(source, ensure_ascii=False, indent=2, allow_nan=True) + "\n"
-    return [sources.Source(MEMORY_NAME, None, text=text)]
+    return [paths.Source(MEMORY_NAME, None, text=text)]

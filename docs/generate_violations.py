@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from contract_kit.cli.commands import cli
+from contract_kit.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 INVALID = Path("fixtures/invalid")

@@ -12,7 +12,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from contract_kit.cli.commands import cli
+from contract_kit.cli import cli
 
 
 def run(*args: str) -> Result:

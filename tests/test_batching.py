@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import contract_kit
 from contract_kit.checking import validation
-from contract_kit.cli.commands import cli
+from contract_kit.cli import cli
 from contract_kit.outputs import batching
 
 from .conftest import FIXTURES

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from contract_kit import __version__
-from contract_kit.cli.commands import cli
+from contract_kit.cli import cli
 
 from .conftest import FIXTURES, REPO
 

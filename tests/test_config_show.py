@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
-from contract_kit.cli.commands import cli
+from contract_kit.cli import cli
 from contract_kit.settings.config import Config
 
 from .conftest import REPO

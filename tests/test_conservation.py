@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from contract_kit.cli.commands import cli
+from contract_kit.cli import cli
 
 
 def mixed_corpus(count: int, seed: int = 5) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 import contract_kit
-from contract_kit.reading import sources
+from contract_kit.reading import paths as sources
 
 from .conftest import FIXTURES, REPO
 from .golden_snapshots import GoldenFileExtension

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from contract_kit.reading import sources
-from contract_kit.running import pipeline
+from contract_kit.reading import pieces
+from contract_kit.running import pool
+from contract_kit.violations import Violation
 
 from .conftest import REPO
 
@@ -45,7 +46,7 @@ def big_ndjson(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int
         if index % 5_000 == 0:
             lines.append("")  # blank lines are not records
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert path.stat().st_size > pipeline.PARALLEL_MIN_BYTES
+    assert path.stat().st_size > pool.PARALLEL_MIN_BYTES
     return path, bad_lines
 
 
@@ -83,8 +84,8 @@ def test_pieces_end_at_newlines_and_keep_line_numbers() -> None:
     data = ("\n" * 3 + long_line + "\n" + long_line + "\n" + '{"broken": \n').encode()
     works = [
         work
-        for work in sources._plan_lines("f.ndjson", io.BytesIO(data))
-        if isinstance(work, sources.Work)
+        for work in pieces._line_pieces("f.ndjson", io.BytesIO(data))
+        if isinstance(work, pieces.Piece)
     ]
     assert len(works) >= 2
     assert b"".join(work.data for work in works) == data[3:]  # leading blank lines are not records
@@ -100,8 +101,8 @@ def test_pieces_end_at_newlines_and_keep_line_numbers() -> None:
     [(b"", "empty"), (b" \n\n\t\n", "white space only"), (b"\xef\xbb\xbf", "empty")],
 )
 def test_an_ndjson_without_records_is_one_violation(data: bytes, words: str) -> None:
-    (violation,) = list(sources._plan_lines("f.ndjson", io.BytesIO(data)))
-    assert isinstance(violation, sources.Violation)
+    (violation,) = list(pieces._line_pieces("f.ndjson", io.BytesIO(data)))
+    assert isinstance(violation, Violation)
     assert words in violation.message
 
 

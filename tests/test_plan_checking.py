@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from contract_kit import tracking_plan
-from contract_kit.cli.commands import cli
+from contract_kit.cli import cli
 from contract_kit.tracking_plan import checking, engines
 
 from .conftest import FIXTURES, REPO

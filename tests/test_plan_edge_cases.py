@@ -375,7 +375,11 @@ def test_two_rules_sharing_a_file_name_keep_their_own_validators() -> None:
     assert checking.check(track("b", {"n": "x"}), plan).findings == []
 
 
-def test_workers_build_a_plans_validators_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plan_builds_its_validators_once_and_a_copy_sent_away_starts_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The compiled validators live on the plan (a worker process gets the plan once, with the
+    run's context, when the pool starts it); a pickled copy carries none of them."""
     import pickle
 
     from contract_kit.tracking_plan import checking
@@ -384,9 +388,13 @@ def test_workers_build_a_plans_validators_once(monkeypatch: pytest.MonkeyPatch) 
     built: list[object] = []
     real = engines.build
     monkeypatch.setattr(engines, "build", lambda *a: built.append(a) or real(*a))
-    for _ in range(3):  # each task of a worker process gets its own copy of the job
-        checking.check(track("point_add", {"points": 1}), pickle.loads(pickle.dumps(plan)))
+    for _ in range(3):
+        checking.check(track("point_add", {"points": 1}), plan)
     assert len(built) == 2  # common and point_add, once
+    copy = pickle.loads(pickle.dumps(plan))
+    assert copy == plan and not copy.compiled
+    checking.check(track("point_add", {"points": 1}), copy)
+    assert len(built) == 4
 
 
 def test_a_plan_json_naming_an_unknown_form_is_refused() -> None:

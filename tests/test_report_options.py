@@ -9,7 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner, Result
 
-from contract_kit.cli.commands import cli
+from contract_kit.cli import cli
 
 from .conftest import FIXTURES, REPO
 

@@ -13,7 +13,7 @@ from junitparser import Failure, JUnitXml
 
 from contract_kit import reporters
 from contract_kit.checking import schemas
-from contract_kit.cli.commands import cli
+from contract_kit.cli import cli
 
 from .conftest import FIXTURES
 

@@ -13,8 +13,9 @@ from click.testing import CliRunner
 
 import contract_kit
 from contract_kit import MESSAGE_ID_NAMESPACE
-from contract_kit.cli.commands import cli
-from contract_kit.mapping.transform import Converted, Rejected, Skipped, to_segment
+from contract_kit.cli import cli
+from contract_kit.mapping import transform
+from contract_kit.mapping.transform import Converted, Rejected, Skipped
 from contract_kit.settings.config import Config, ConfigError, parse
 from contract_kit.violations import Finding
 
@@ -23,6 +24,11 @@ LOOP_PREVENTION = {
     "Salesforce Marketing Cloud (Actions)": False,
     "Antavo (Actions)": False,
 }
+
+
+def to_segment(record: dict[str, Any], config: Config) -> transform.Result:
+    """The mapping with the settings a run derives from `config`."""
+    return transform.to_segment(record, transform.MappingSettings.of(config))
 
 
 def record(**fields: Any) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from contract_kit.reading import sources
-from contract_kit.running import pipeline
+from contract_kit.reading.pieces import Piece
+from contract_kit.running import pool
 
 from .cli_process import cli_command, cli_environment, run_cli
 
@@ -32,7 +32,7 @@ def slow_input(path: Path, count: int = 60_000) -> Path:
     """Enough invalid NDJSON (over PARALLEL_MIN_BYTES) to keep both jobs busy for a while."""
     line = json.dumps(SLOW_RECORD) + "\n"
     path.write_text(line * count)
-    assert path.stat().st_size > pipeline.PARALLEL_MIN_BYTES
+    assert path.stat().st_size > pool.PARALLEL_MIN_BYTES
     return path
 
 
@@ -104,9 +104,9 @@ def test_max_errors_with_two_jobs_reports_what_one_job_reports(tmp_path: Path) -
 def test_a_full_piece_of_ndjson_is_a_task_of_its_own() -> None:
     """The first result from the pool (and so a --max-errors stop) waits for one piece of work,
     not two: a piece a few bytes under TASK_BYTES used to share its task with the next one."""
-    almost = sources.Work("f", b"x" * (pipeline.TASK_BYTES - 2), lines=True)
-    small = sources.Work("g", b"{}\n", lines=True)
-    tasks = list(pipeline._tasks(iter([almost, almost, small, small])))
+    almost = Piece("f", b"x" * (pool.TASK_BYTES - 2), lines=True)
+    small = Piece("g", b"{}\n", lines=True)
+    tasks = list(pool.tasks(iter([almost, almost, small, small])))
     assert [len(task) for task in tasks] == [1, 1, 2]
 
 

@@ -107,6 +107,29 @@ def normalise(value: str | int | float) -> str:
     return to_segment(from_unix_seconds(value))
 
 
+def normalise_valid(value: str | int | float) -> str:
+    """`normalise`, for the timestamp of a record that passed the record schema: a string with
+    `T`, `.` and `Z` where Segment's 24-character form has them is already in that form (the
+    schema has proven it a real instant, seconds below 60), and a Unix integer is one day of a
+    few, cached."""
+    if type(value) is str:
+        if len(value) == 24 and value[23] == "Z" and value[19] == "." and value[10] == "T":
+            return value
+        return normalise(value)
+    if type(value) is int and 0 <= value < UNIX_SECONDS_LIMIT:
+        days, seconds = divmod(value, 86400)
+        hours, seconds = divmod(seconds, 3600)
+        minutes, seconds = divmod(seconds, 60)
+        return f"{_unix_day(days)}T{hours:02d}:{minutes:02d}:{seconds:02d}.000Z"
+    return normalise(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unix_day(days: int) -> str:
+    """`YYYY-MM-DD` of the day `days` after 1970-01-01."""
+    return (date(1970, 1, 1) + timedelta(days=days)).isoformat()
+
+
 @functools.lru_cache(maxsize=4096)
 def _real_day(text: str) -> bool:
     """`YYYY-MM-DD` names a day that exists (cached: many records share a day)."""

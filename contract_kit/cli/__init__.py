@@ -1,5 +1,9 @@
-"""The `contract-kit` command: options in, the driver called, reports rendered, exit code out."""
+"""The `contract-kit` command: options in, the driver called, reports rendered, exit code out.
 
-from contract_kit.cli.commands import cli, main
+One module a command group; `main` holds the group itself, `options` what they share.
+"""
+
+from contract_kit.cli import check, config, goldens, plan, schema  # noqa: F401  (registers them)
+from contract_kit.cli.main import cli, main
 
 __all__ = ["cli", "main"]

@@ -15,10 +15,19 @@ from typing import Any, Literal
 from contract_kit.goldens import diff
 from contract_kit.jsontext import jsonio
 from contract_kit.outputs import atomic
-from contract_kit.reading import sources
-from contract_kit.reading.sources import IO_KEYWORD, Source, UsageError
-from contract_kit.running import pipeline
-from contract_kit.running.report import collect, parsed_into
+from contract_kit.reading.file_violations import file_violation
+from contract_kit.reading.paths import (
+    IO_KEYWORD,
+    LINE_SUFFIXES,
+    Source,
+    UsageError,
+    collect,
+    files_below,
+)
+from contract_kit.reading.pieces import pieces
+from contract_kit.reading.records import read
+from contract_kit.running import driver
+from contract_kit.running.context import RunContext
 from contract_kit.settings.config import Config
 from contract_kit.violations import Finding, Violation
 
@@ -58,7 +67,7 @@ class GoldenReport:
         and `update` removes nothing, since a golden whose input could not be read would look
         orphaned."""
         return bool(self.unlisted) or any(
-            violation.keyword == sources.IO_KEYWORD
+            violation.keyword == IO_KEYWORD
             for check in self.checks
             for violation in check.violations
         )
@@ -77,7 +86,7 @@ class GoldenReport:
 
 def render(messages: Sequence[dict[str, Any]], suffix: str) -> str:
     """The golden text for `messages` in a file ending with `suffix`."""
-    if suffix.lower() in sources.LINE_SUFFIXES:
+    if suffix.lower() in LINE_SUFFIXES:
         return "".join(jsonio.dump_compact(message) + "\n" for message in messages)
     return jsonio.dump_pretty(list(messages))
 
@@ -91,14 +100,14 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
     checks: list[GoldenCheck] = []
     wanted = set()
     skipped = 0
-    for source in sources.collect([input_dir]):
+    context = RunContext.converting(config)
+    for source in collect([input_dir]):
         assert source.relative is not None
         golden = golden_dir / source.relative
         _refuse_escape(golden, golden_dir)
         wanted.add(golden)
         messages: list[dict[str, Any]] = []
-        job = pipeline.Job("convert", kind="antavo", config=config)
-        report = collect("convert", [source], pipeline.run([source], job), parsed_into(messages))
+        report = driver.drive(context, [source], driver.parsed_into(messages))
         skipped += report.skipped
         if report.violations:
             checks.append(GoldenCheck(golden, "invalid", source, violations=report.violations))
@@ -106,9 +115,9 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
             checks.append(_compare(source, golden, render(messages, golden.suffix)))
     unlisted: list[Violation] = []
     if golden_dir.is_dir():
-        for found in sources.files_below(golden_dir):
-            if found.unlisted is not None:
-                unlisted.extend(item for item in sources.plan(found) if isinstance(item, Violation))
+        for found in files_below(golden_dir):
+            if found.unreadable is not None:
+                unlisted.extend(item for item in pieces(found) if isinstance(item, Violation))
             elif found.path is not None and found.path not in wanted:
                 checks.append(GoldenCheck(found.path, "orphan"))
     return GoldenReport(checks, skipped, unlisted)
@@ -143,7 +152,7 @@ def _compare(source: Source, golden: Path, expected: str) -> GoldenCheck:
         actual = golden.read_bytes().decode("utf-8")
     except OSError as error:  # the golden, or a folder above it, cannot be read
         why = Finding("", f"cannot read the golden: {error.strerror or error}", IO_KEYWORD)
-        unread = sources.file_violation(str(golden), why)
+        unread = file_violation(str(golden), why)
         return GoldenCheck(golden, "invalid", source, violations=(unread,))
     except UnicodeDecodeError as error:
         note = f"the golden is not UTF-8 text ({error.reason} at byte {error.start})"
@@ -167,7 +176,7 @@ def _messages_in(golden: Path, text: str) -> tuple[list[Any], str | None]:
     empty line golden (every record skipped) holds no message."""
     source = Source(str(golden), golden, text=text)
     values = []
-    for item in sources.read(source):
+    for item in read(source):
         if isinstance(item, Violation):
             if source.is_lines and item.keyword == "empty":
                 continue

@@ -46,44 +46,40 @@ Result = Converted | Skipped | Rejected
 
 
 @dataclass(frozen=True)
-class _Settings:
-    """The configuration in the form the mapping reads it, worked out once per Config."""
+class MappingSettings:
+    """The configuration in the form the mapping reads it: worked out once per run."""
 
-    config: Config
+    user_id_attribute: str
     all_events: bool
     events: frozenset[str]
     all_attributes: bool
     attributes: frozenset[str]
+    event_names: Mapping[str, str]
     integrations: dict[str, Any]
+    """The loop-prevention object: one value shared by every message (messages are written,
+    not changed)."""
+
+    @classmethod
+    def of(cls, config: Config) -> MappingSettings:
+        return cls(
+            config.user_id_attribute,
+            "*" in config.events,
+            frozenset(config.events),
+            "*" in config.attributes,
+            frozenset(config.attributes),
+            dict(config.event_names),
+            config.integrations_object(),
+        )
 
 
-_last: list[_Settings] = []
-
-
-def _settings(config: Config) -> _Settings:
-    if _last and _last[0].config is config:
-        return _last[0]
-    settings = _Settings(
-        config,
-        "*" in config.events,
-        frozenset(config.events),
-        "*" in config.attributes,
-        frozenset(config.attributes),
-        config.integrations_object(),
-    )
-    _last[:] = [settings]
-    return settings
-
-
-def to_segment(record: Mapping[str, Any], config: Config) -> Result:
+def to_segment(record: Mapping[str, Any], settings: MappingSettings) -> Result:
     """The Segment message for a record that passed the Antavo schema."""
-    settings = _settings(config)
     action = record["action"]
     is_profile = action == PROFILE_ACTION
+    data = record["data"]
     if is_profile:
-        data = record["data"]
         if settings.all_attributes:
-            traits = dict(data)
+            traits = data
         else:
             traits = {key: value for key, value in data.items() if key in settings.attributes}
         if not traits:
@@ -91,28 +87,29 @@ def to_segment(record: Mapping[str, Any], config: Config) -> Result:
     elif not (settings.all_events or action in settings.events):
         return Skipped(f"event {action!r} is not synced")
 
-    user_id = resolve_user_id(record, config.user_id_attribute)
+    user_id = resolve_user_id(record, settings.user_id_attribute)
     if isinstance(user_id, Finding):
         return Rejected((user_id,))
     try:
-        timestamp = timestamps.normalise(record["timestamp"])
+        timestamp = timestamps.normalise_valid(record["timestamp"])
     except timestamps.InstantError as problem:
         return Rejected((Finding("/timestamp", f"timestamp: {problem}", "format"),))
 
-    message: Message = {"type": "identify" if is_profile else "track"}
-    if not is_profile:
-        message["event"] = config.event_names.get(action, action)
-    message["userId"] = user_id
+    message: Message
+    if is_profile:
+        message = {"type": "identify", "userId": user_id}
+    else:
+        event = settings.event_names.get(action, action)
+        message = {"type": "track", "event": event, "userId": user_id}
     message["timestamp"] = timestamp
     message["messageId"] = message_id(record)
     if is_profile:
         message["traits"] = traits
+    elif "account" in record and "account" not in data:
+        message["properties"] = {**data, "account": record["account"]}
     else:
-        properties = dict(record["data"])
-        if "account" in record and "account" not in properties:
-            properties["account"] = record["account"]
-        message["properties"] = properties
-    message["integrations"] = dict(settings.integrations)
+        message["properties"] = data
+    message["integrations"] = settings.integrations
     return Converted(message)
 
 
@@ -123,10 +120,13 @@ def message_id(record: Mapping[str, Any]) -> str:
     deduplicates in Segment; without one, the record's canonical JSON.
     """
     if "id" in record:
-        name = f"{record['customer']}\n{record['id']}".encode("utf-8", "surrogatepass")
-    else:
-        name = jsonio.dumps(record, sort_keys=True)
-    return uuid5(name)
+        return event_message_id(record["customer"], record["id"])
+    return uuid5(jsonio.dumps(record, sort_keys=True))
+
+
+def event_message_id(customer: str, event_id: str) -> str:
+    """The messageId of every record with this customer and Antavo id."""
+    return uuid5(f"{customer}\n{event_id}".encode("utf-8", "surrogatepass"))
 
 
 _NAMESPACE_BYTES = MESSAGE_ID_NAMESPACE.bytes

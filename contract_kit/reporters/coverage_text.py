@@ -30,9 +30,7 @@ def report(coverage: Coverage, require_all: bool, out: TextIO) -> None:
         seen = ", ".join(f"{printable(name)} ({count})" for name, count in unplanned.items())
         out.write(f"unplanned events seen: {seen}\n")
     uncovered = coverage.uncovered()
-    records = coverage.report.records if coverage.report else 0
-    files = coverage.report.files if coverage.report else 0
-    scope = f"{plural(records, 'record')} in {plural(files, 'file')}"
+    scope = f"{plural(coverage.records, 'record')} in {plural(coverage.files, 'file')}"
     missed = sum(event in events for event in uncovered)  # `identify` is not among the events
     covered = f"{len(events) - missed} of {plural(len(events), 'planned event')}"
     failed = require_all and bool(uncovered)
@@ -40,7 +38,7 @@ def report(coverage: Coverage, require_all: bool, out: TextIO) -> None:
     if uncovered:
         line += f"; not covered: {', '.join(uncovered)}"
     out.write(line + "\n")
-    rejected = coverage.report.rejected if coverage.report else 0
+    rejected = coverage.records_with_violations
     if rejected:
         out.write(
             f"note: {plural(rejected, 'record')} had violations; "

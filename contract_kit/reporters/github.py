@@ -4,12 +4,13 @@ shown on the line of the pull request's diff
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TextIO
 
 from contract_kit.reporters.base import Reporter
 from contract_kit.reporters.text import summary_line
 from contract_kit.running.report import Report
-from contract_kit.violations import printable, shortened
+from contract_kit.violations import Violation, printable, shortened
 
 
 def _data(text: str) -> str:
@@ -25,12 +26,14 @@ def _property(text: str) -> str:
 class GitHubReporter(Reporter):
     name = "github"
 
-    def report(self, report: Report, stream: TextIO) -> None:
-        for violation in report.violations:
+    def piece(self, violations: Sequence[Violation], stream: TextIO) -> None:
+        for violation in violations:
             where = f"file={_property(violation.file)},line={violation.line},col={violation.column}"
             checker = "contract-kit plan" if violation.layer == "plan" else "contract-kit"
             title = _property(f"{checker}: {violation.keyword}")
             text = f"{shortened(violation.pointer) or '(root)'}: {violation.message}"
             level = "error" if violation.is_error else "warning"
             stream.write(f"::{level} {where},title={title}::{_data(text)}\n")
+
+    def finish(self, report: Report, stream: TextIO) -> None:
         stream.write(summary_line(report) + "\n")

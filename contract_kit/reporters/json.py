@@ -13,7 +13,7 @@ from contract_kit.running.report import Report
 class JSONReporter(Reporter):
     name = "json"
 
-    def report(self, report: Report, stream: TextIO) -> None:
+    def finish(self, report: Report, stream: TextIO) -> None:
         document: dict[str, Any] = {
             "ok": report.ok,
             "files": report.files,

@@ -17,7 +17,7 @@ from contract_kit.violations import Violation, printable, shortened
 class JUnitReporter(Reporter):
     name = "junit"
 
-    def report(self, report: Report, stream: TextIO) -> None:
+    def finish(self, report: Report, stream: TextIO) -> None:
         by_case: dict[tuple[str, int | None], list[Violation]] = defaultdict(list)
         for violation in report.errors:
             by_case[(violation.file, violation.record)].append(violation)

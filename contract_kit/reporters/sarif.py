@@ -23,7 +23,7 @@ def _uri(file: str) -> str:
 class SARIFReporter(Reporter):
     name = "sarif"
 
-    def report(self, report: Report, stream: TextIO) -> None:
+    def finish(self, report: Report, stream: TextIO) -> None:
         keywords = sorted({violation.keyword for violation in report.violations})
         rules = [
             {"id": keyword, "shortDescription": {"text": f"contract violation: {keyword}"}}

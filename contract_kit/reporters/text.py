@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from contract_kit.reporters.base import Reporter
@@ -55,10 +56,12 @@ def summary_line(report: Report) -> str:
 class TextReporter(Reporter):
     name = "text"
 
-    def report(self, report: Report, stream: TextIO) -> None:
-        failing = {violation.file for violation in report.violations}
-        for violation in report.violations:
+    def piece(self, violations: Sequence[Violation], stream: TextIO) -> None:
+        for violation in violations:
             stream.write(format_violation(violation, self.color) + "\n")
+
+    def finish(self, report: Report, stream: TextIO) -> None:
+        failing = {violation.file for violation in report.violations}
         if self.verbosity > 0:
             for file in report.file_names:
                 if file not in failing:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -241,8 +240,7 @@ RuleId = tuple[str, str | None, int]
 
 @dataclass
 class _PlanCache:
-    """What is worked out once per plan and process. A plan travels to worker processes with
-    each task (a new copy each time, with the same token): keyed by token, not by object."""
+    """What is worked out once per plan and process, kept on the plan (TrackingPlan.compiled)."""
 
     engines: dict[tuple[RuleId, bool], engines.Engines] = field(default_factory=dict)
     """By rule, and whether for the envelope."""
@@ -250,20 +248,11 @@ class _PlanCache:
     """The member names each rule plans (see _declared)."""
 
 
-#: The caches of the plans used last in this process: a few, so memory stays bounded when
-#: a long-lived process loads plan after plan.
-_caches: OrderedDict[int, _PlanCache] = OrderedDict()
-_CACHED_PLANS = 4
-
-
 def _cache(plan: TrackingPlan) -> _PlanCache:
-    cache = _caches.get(plan.token)
+    cache = plan.compiled.get("checking")
     if cache is None:
-        cache = _caches[plan.token] = _PlanCache()
-        while len(_caches) > _CACHED_PLANS:
-            _caches.popitem(last=False)
-    else:
-        _caches.move_to_end(plan.token)
+        cache = plan.compiled["checking"] = _PlanCache()
+    assert isinstance(cache, _PlanCache)
     return cache
 
 

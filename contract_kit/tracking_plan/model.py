@@ -14,7 +14,6 @@ A version other than the current one lives beside it as `<name>@<version>.schema
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -113,9 +112,6 @@ class Document:
     """The export with its rules taken out."""
 
 
-_tokens = itertools.count()
-
-
 @dataclass(frozen=True)
 class TrackingPlan:
     """Every rule of one plan folder, and what to do with what it does not name."""
@@ -126,9 +122,9 @@ class TrackingPlan:
     document: Document | None = None
     unplanned: Policy = "warn"
     unplanned_properties: Policy = "warn"
-    token: int = field(default_factory=lambda: next(_tokens), init=False, compare=False, repr=False)
-    """Names this plan in a process's cache of compiled validators (it travels with the plan
-    to worker processes, which compile their own); a changed copy gets its own."""
+    compiled: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+    """What checking works out once per plan and process (compiled validators): a copy sent to
+    a worker process, or changed with dataclasses.replace, starts without it."""
     _by_name: dict[tuple[RuleType, str | None], dict[int, Rule]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
@@ -149,6 +145,9 @@ class TrackingPlan:
         """The highest version of a rule, or None."""
         versions = self.versions(type_, key)
         return versions[max(versions)] if versions else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "compiled": {}}
 
     def events(self) -> list[str]:
         """The planned track events, sorted."""

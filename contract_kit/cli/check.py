@@ -1,0 +1,246 @@
+"""`contract-kit validate` and `contract-kit convert`: a run of the driver, rendered.
+
+Both build a RunContext from their options, call the driver and consume its events: the
+report's violations are written as each piece is done (in input order), `convert`'s messages
+as each piece is done, and the summary (or the whole document, for machine formats) at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+import click
+
+from contract_kit.cli.main import cannot_write, cli, finish, usage_errors
+from contract_kit.cli.options import (
+    STDOUT,
+    config_option,
+    exclude_option,
+    exclusions,
+    format_option,
+    jobs_option,
+    load_config,
+    load_plan,
+    option_overrides,
+    plan_options,
+    processes,
+    report_options,
+    reporter,
+)  # fmt: skip
+from contract_kit.jsontext import jsonio
+from contract_kit.outputs import atomic, batching
+from contract_kit.reading.paths import Source, collect
+from contract_kit.reporters import Reporter
+from contract_kit.running import driver
+from contract_kit.running.context import KindOption, RunContext
+from contract_kit.running.report import Report
+from contract_kit.running.steps import PieceResult, Reject
+from contract_kit.settings import discovery as config_files
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["auto", "antavo", "segment"]),
+    default="auto",
+    show_default=True,
+    help="What the records are. auto: an Antavo record has 'action', a Segment message 'type'.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Also apply the Antavo source profile to Segment messages."
+)
+@config_option
+@plan_options
+@exclude_option
+@format_option("Report format.")
+@jobs_option
+@report_options
+def validate(
+    paths: tuple[str, ...], kind: KindOption, strict: bool, config_path: Path | None,
+    plan: Path | None, unplanned: str | None, unplanned_properties: str | None,
+    excluded: tuple[str, ...], output_format: str, jobs: int | None, color: str, quiet: bool,
+    verbose: bool, max_errors: int | None,
+) -> None:  # fmt: skip
+    """Check records and messages against the contract, and Segment messages against the
+    tracking plan when there is one.
+
+    PATHS are files, directories (searched for *.json, *.ndjson, *.jsonl; hidden folders are
+    skipped) or - for stdin (a document, or NDJSON). The configuration is read only to check it
+    (and to find the plan): its rules apply when converting.
+    """
+    announce = output_format == "text"
+    overrides = option_overrides(plan, unplanned, unplanned_properties)
+    tracking, loaded = None, None
+    with usage_errors():
+        discovery = config_files.discover(config_path)
+        if overrides or discovery.path is not None:
+            loaded = load_config(config_path, announce, overrides, discovery)
+            tracking = load_plan(loaded, announce)
+        elif Path(config_files.DEFAULT_PLAN).is_dir():
+            tracking = load_plan(None, announce)
+        inputs = collect(paths, exclusions(loaded, excluded, tracking))
+    context = RunContext(
+        "validate", kind, strict, plan=tracking, max_errors=max_errors, jobs=processes(jobs),
+        configuration=None if loaded is None or loaded.origin is None else str(loaded.origin),
+    )  # fmt: skip
+    report = _render(context, inputs, reporter(output_format, color, quiet, verbose, sys.stdout))
+    finish(report.exit_code)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@config_option
+@click.option(
+    "-o",
+    "--output",
+    default=STDOUT,
+    metavar="FILE",
+    help="Write the messages to FILE, atomically (a temporary file renamed into place), "
+    "instead of stdout (-).",
+)
+@click.option(
+    "--batch",
+    is_flag=True,
+    help='Write Segment HTTP API batch bodies ({"batch": [...]}, one a line) instead of '
+    "messages, none over 2,500 messages or 500 KB.",
+)
+@click.option(
+    "--rejects",
+    metavar="FILE",
+    help="Also write every rejected record, as written in its input and with its violations, "
+    "to FILE (NDJSON, atomically): output + rejects + skipped = input.",
+)
+@plan_options
+@exclude_option
+@format_option("Format of the report on stderr (the messages are always NDJSON).")
+@jobs_option
+@report_options
+def convert(
+    paths: tuple[str, ...], config_path: Path | None, output: str, batch: bool,
+    rejects: str | None, plan: Path | None, unplanned: str | None,
+    unplanned_properties: str | None, excluded: tuple[str, ...], output_format: str,
+    jobs: int | None, color: str, quiet: bool, verbose: bool, max_errors: int | None,
+) -> None:  # fmt: skip
+    """Convert Antavo records into Segment messages (NDJSON, one per line, in input order).
+
+    Invalid records are reported on stderr and not converted; the others still are, and the
+    exit code is 1. Records left out by the sync settings are counted, not errors.
+    """
+    announce = output_format == "text"
+    overrides = option_overrides(plan, unplanned, unplanned_properties)
+    loaded = load_config(config_path, announce, overrides)
+    with usage_errors():
+        tracking = load_plan(loaded, announce)
+        inputs = collect(paths, exclusions(loaded, excluded, tracking, (output, rejects)))
+    context = RunContext.converting(
+        loaded.config, plan=tracking, keep_rejects=rejects is not None, max_errors=max_errors,
+        jobs=processes(jobs),
+        configuration=None if loaded.origin is None else str(loaded.origin),
+    )  # fmt: skip
+    report_to = reporter(output_format, color, quiet, verbose, sys.stderr)
+    try:
+        with ExitStack() as files, usage_errors():
+            out_label = "the standard output" if output == STDOUT else f"-o {output}"
+            out = (
+                sys.stdout.buffer
+                if output == STDOUT
+                else files.enter_context(_output_file(Path(output), out_label))
+            )
+            reject_label = f"--rejects {rejects}"
+            rejected = (
+                None
+                if rejects is None
+                else files.enter_context(_output_file(Path(rejects), reject_label))
+            )
+            write = _writer(out, out_label)
+            batcher = batching.Batcher(_line_writer(write)) if batch else None
+            write_rejects = None if rejected is None else _reject_writer(rejected, reject_label)
+
+            def deliver(result: PieceResult) -> None:
+                if batcher is not None:
+                    for message in result.messages():
+                        batcher.add(message)
+                elif result.output:
+                    write(result.output)
+                if write_rejects is not None:
+                    for reject in result.rejects:
+                        write_rejects(reject)
+
+            report = _render(context, inputs, report_to, deliver)
+            if batcher is not None:
+                batcher.close()
+    except OSError as error:  # only the standard output is left unnamed by the writers
+        raise cannot_write("the standard output", error) from None
+    finish(report.exit_code)
+
+
+def _render(
+    context: RunContext,
+    inputs: list[Source],
+    report_to: Reporter,
+    deliver: Callable[[PieceResult], None] | None = None,
+) -> Report:
+    """Run the driver: each piece's messages delivered and violations reported as it is done,
+    in input order; the rest of the report at the end."""
+    stream: TextIO = sys.stderr if context.mode == "convert" else sys.stdout
+    for event in driver.run(context, inputs):
+        if isinstance(event, driver.PieceDone):
+            if deliver is not None:
+                deliver(event.result)
+            if event.result.violations:
+                report_to.piece(event.result.violations, stream)
+                stream.flush()
+        elif isinstance(event, driver.Finished):
+            report_to.finish(event.report, stream)
+            return event.report
+    raise AssertionError("a run always finishes")  # pragma: no cover
+
+
+@contextmanager
+def _output_file(path: Path, label: str) -> Iterator[BinaryIO]:
+    """An atomic output of convert whose failures (opening, committing) name it."""
+    try:
+        with atomic.byte_writer(path) as stream:
+            yield stream
+    except OSError as error:
+        raise cannot_write(label, error) from None
+
+
+def _writer(stream: BinaryIO, label: str) -> Callable[[bytes], None]:
+    """Writes bytes to an output, naming it if that fails."""
+    write = stream.write
+
+    def write_bytes(data: bytes) -> None:
+        try:
+            write(data)
+        except OSError as error:
+            raise cannot_write(label, error) from None
+
+    return write_bytes
+
+
+def _line_writer(write: Callable[[bytes], None]) -> Callable[[bytes], None]:
+    """Writes one NDJSON line a text: the compact UTF-8 bytes and a newline."""
+    return lambda text: write(text + b"\n")
+
+
+def _reject_writer(stream: BinaryIO, label: str) -> Callable[[Reject], None]:
+    """One NDJSON line a rejected record: its file, index, text and violations."""
+    write = _line_writer(_writer(stream, label))
+
+    def write_reject(reject: Reject) -> None:
+        first = reject.violations[0]
+        line = {
+            "file": first.file,
+            "record": reject.record,
+            "text": reject.text,
+            "violations": [violation.as_dict() for violation in reject.violations],
+        }
+        write(jsonio.dumps(line))
+
+    return write_reject

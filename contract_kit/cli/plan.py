@@ -1,0 +1,151 @@
+"""`contract-kit plan`: import, export, check and coverage of a tracking-plan folder."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from contract_kit.cli.main import cli, finish, usage_errors
+from contract_kit.cli.options import (
+    DEFAULT_PLAN_HELP,
+    STDOUT,
+    config_option,
+    exclude_option,
+    exclusions,
+    format_option,
+    jobs_option,
+    plan_config,
+    plan_folder_option,
+    plan_named_by,
+    processes,
+)  # fmt: skip
+from contract_kit.outputs import atomic
+from contract_kit.reading.paths import collect
+from contract_kit.running import driver
+from contract_kit.running.context import RunContext
+from contract_kit.running.report import EXIT_OK, EXIT_VIOLATIONS
+
+
+@cli.group(name="plan")
+def plan_group() -> None:
+    """Tracking plans: per-event schemas kept as files, checked by validate and convert.
+
+    A plan folder holds common.schema.json (the whole message), identify.schema.json (traits)
+    and track/<event>.schema.json (properties of one event).
+    """
+
+
+@plan_group.command(name="import")
+@click.argument("export_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@plan_folder_option(
+    "Folder to write (default: plan in the configuration, else tracking-plan beside it). A plan "
+    "folder already there is replaced; a folder holding anything else is refused."
+)
+@config_option
+def plan_import(export_file: Path, folder: Path | None, config_path: Path | None) -> None:
+    """Turn a Segment tracking-plan export into a plan folder.
+
+    FILE is the Public API's rules ({"data": {"rules": [...]}} or a bare list of rules) or a
+    legacy Config API plan (rules.events, rules.identify_traits). Each rule's schema is unwrapped
+    into its file; everything else is kept in plan.json, so that `plan export` gives the same
+    document back.
+    """
+    from contract_kit import tracking_plan
+
+    _, target = plan_config(config_path, folder)
+    with usage_errors():
+        plan = tracking_plan.import_file(export_file, target)
+    for rule in plan.rules:
+        name = rule.type if rule.key is None else f"{rule.type} {rule.key!r}"
+        kept = "" if rule.placement.checked else "  (kept; only identify and track are checked)"
+        click.echo(f"wrote {target.as_posix()}/{rule.file}: {name} version {rule.version}{kept}")
+    if plan.document is not None:
+        click.echo(f"wrote {target.as_posix()}/plan.json: what Segment keeps besides the schemas")
+    events = len(plan.events())
+    click.echo(
+        f"imported {len(plan.rules)} rules ({events} track events) from {export_file} "
+        f"into {target.as_posix()}"
+    )
+
+
+@plan_group.command(name="export")
+@plan_folder_option(DEFAULT_PLAN_HELP)
+@config_option
+@click.option(
+    "--form",
+    type=click.Choice(["public-api", "rules", "config-api"]),
+    default=None,
+    help='public-api: {"data": {"rules": [...]}}; rules: a bare list; config-api: the legacy '
+    "Config API plan. Default: the form it was imported from, else public-api.",
+)
+@click.option("-o", "--output", default=STDOUT, metavar="FILE", help="Write to FILE (atomically).")
+def plan_export(
+    folder: Path | None, config_path: Path | None, form: str | None, output: str
+) -> None:
+    """Write the plan folder as a Segment tracking-plan export (JSON)."""
+    from contract_kit import tracking_plan
+
+    loaded, target = plan_config(config_path, folder)
+    with usage_errors(), plan_named_by(loaded):
+        document = tracking_plan.export(target, form)
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        if output == STDOUT:
+            click.echo(text, nl=False)
+        else:
+            atomic.write_text(Path(output), text)
+
+
+@plan_group.command(name="check")
+@plan_folder_option(DEFAULT_PLAN_HELP)
+@config_option
+def plan_check(folder: Path | None, config_path: Path | None) -> None:
+    """Check the plan folder itself: every file valid JSON and a valid schema of its dialect,
+    every $ref resolvable without the network, one file per rule version."""
+    from contract_kit import tracking_plan
+
+    loaded, target = plan_config(config_path, folder)
+    with usage_errors(), plan_named_by(loaded):
+        plan = tracking_plan.load(target)
+    click.echo(
+        f"ok: {target.as_posix()}: {len(plan.rules)} rules, "
+        f"{len(plan.events())} track events, all valid"
+    )
+
+
+@plan_group.command(name="coverage")
+@click.argument("paths", nargs=-1, required=True)
+@config_option
+@plan_folder_option(DEFAULT_PLAN_HELP)
+@click.option(
+    "--require-all", is_flag=True, help="Exit 1 when a planned event has no record exercising it."
+)
+@exclude_option
+@format_option("Report format.", ["text", "json"])
+@jobs_option
+def plan_coverage(
+    paths: tuple[str, ...], config_path: Path | None, folder: Path | None, require_all: bool,
+    excluded: tuple[str, ...], output_format: str, jobs: int | None,
+) -> None:  # fmt: skip
+    """Show, per planned event, how many records of PATHS exercise it.
+
+    PATHS hold Antavo records (converted with the configuration, as convert would) or Segment
+    messages (goldens), or both. Exit 1 with --require-all when a planned event is not covered.
+    """
+    from contract_kit import tracking_plan
+    from contract_kit.reporters import coverage_json, coverage_text
+    from contract_kit.tracking_plan.coverage import Coverage
+
+    loaded, target = plan_config(config_path, folder, announce=output_format == "text")
+    with usage_errors(), plan_named_by(loaded):
+        plan = tracking_plan.load(target, unplanned="warn", unplanned_properties="allow")
+        inputs = collect(paths, exclusions(loaded, excluded, plan))
+    context = RunContext.converting(loaded.config, kind="auto", plan=plan, jobs=processes(jobs))
+    report = driver.drive(context, inputs)
+    coverage = Coverage(plan, report.planned, report.files, report.records, report.rejected)
+    (coverage_json if output_format == "json" else coverage_text).report(
+        coverage, require_all, sys.stdout
+    )
+    finish(EXIT_VIOLATIONS if require_all and coverage.uncovered() else EXIT_OK)

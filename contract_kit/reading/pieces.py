@@ -1,0 +1,144 @@
+"""An input cut into pieces of work: whole NDJSON lines, or a whole document, as bytes.
+
+A piece knows the number of its first record, so that every record carries its final number
+from the start, whichever process reads it: the NDJSON reader counts the records of each piece
+as it cuts it (one fast count of lines starting with `{`, and a line-by-line count only for a
+piece with blank or unusual lines).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from contract_kit.jsontext import jsonio
+from contract_kit.reading.file_violations import file_violation
+from contract_kit.reading.paths import IO_KEYWORD, Source
+from contract_kit.violations import Finding, Violation
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of one input, small enough to hand to another process: whole NDJSON lines or a
+    whole document, as bytes. Reading a large NDJSON file never holds more than a few pieces."""
+
+    file: str
+    data: bytes
+    lines: bool
+    first_line: int = 1
+    source: int = 0
+    """The position of its source among the run's inputs (a file may be given twice)."""
+    first_record: int = 0
+    """The number of its first record in its file: records carry their final numbers."""
+
+
+#: Bytes of NDJSON per piece of work (whole lines: a piece ends at a newline).
+BYTES_PER_PIECE = 1 << 20
+BOM = b"\xef\xbb\xbf"
+
+
+def pieces(source: Source, number: int = 0) -> Iterator[Piece | Violation]:
+    """The pieces one source (the run's input `number`) makes, in order, or the violation
+    that stops its reading."""
+    if source.unreadable is not None:
+        yield file_violation(source.name, Finding("", source.unreadable, IO_KEYWORD))
+        return
+    try:
+        if source.path is not None and source.is_lines and source.text is None:
+            with source.path.open("rb") as stream:
+                yield from _line_pieces(source.name, stream, number)
+            return
+        data = source.read().removeprefix(BOM)
+        as_lines = source.is_lines or (source.form_unnamed and holds_lines(data))
+        if as_lines:  # a golden's text is read the way its suffix says, too
+            yield from _line_pieces(source.name, io.BytesIO(data), number)
+        else:
+            yield Piece(source.name, data, lines=False, source=number)
+    except OSError as error:
+        problem = error.strerror or str(error)
+        if source.path is not None and _broken_link(source.path):
+            problem = "broken symbolic link"
+        yield file_violation(source.name, Finding("", f"cannot read: {problem}", IO_KEYWORD))
+
+
+def _broken_link(path: Path) -> bool:
+    try:
+        return path.is_symlink() and not path.exists()
+    except OSError:
+        return False
+
+
+def _line_pieces(name: str, stream: BinaryIO, number: int = 0) -> Iterator[Piece | Violation]:
+    """Pieces of about BYTES_PER_PIECE, cut after a newline (\n only: not U+2028 in strings).
+    A line longer than a piece is gathered in parts and joined once."""
+    first_line, first_record, parts = 1, 0, []
+    started, anything, seen = False, False, False
+    while True:
+        chunk = stream.read(BYTES_PER_PIECE)
+        if not started:
+            chunk, started = chunk.removeprefix(BOM), True
+        seen = seen or bool(chunk)
+        cut = chunk.rfind(b"\n") + 1 if chunk else len(chunk)
+        if chunk and cut == 0:
+            parts.append(chunk)  # no line ends here yet
+            continue
+        piece = b"".join([*parts, chunk[:cut]]) if chunk else b"".join(parts)
+        parts = [chunk[cut:]] if chunk and cut < len(chunk) else []
+        if _holds_text(piece):
+            anything = True
+            yield Piece(name, piece, True, first_line, number, first_record)
+            first_record += records_in(piece)
+        first_line += piece.count(b"\n")
+        if not chunk:
+            break
+    if not anything:
+        what = "white space only" if seen else "empty"
+        yield file_violation(name, Finding("", f"the file is {what}: it holds no record", "empty"))
+
+
+def _holds_text(piece: bytes) -> bool:
+    """More than white space, Unicode's included (a line of no-break spaces is blank)."""
+    if not piece.strip():
+        return False
+    return piece.isascii() or bool(piece.decode("utf-8", "replace").strip())
+
+
+def records_in(lines: bytes) -> int:
+    """How many records (lines that are not blank) a piece of NDJSON holds. Every line
+    starts with `{` in a usual file: two counts tell that; only other pieces are split."""
+    starting = lines.count(b"\n{") + lines.startswith(b"{")
+    if starting == lines.count(b"\n") + (not lines.endswith(b"\n")):
+        return starting
+    return sum(not is_blank(line) for line in lines.split(b"\n"))
+
+
+def is_blank(line: bytes) -> bool:
+    """A line that holds no record: white space only, Unicode's included (a line of no-break
+    spaces is blank); a line that is not UTF-8 is not blank (it is a record, unreadable)."""
+    if not line.strip():
+        return True
+    if line.isascii():
+        return False
+    try:
+        return not line.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return False
+
+
+def holds_lines(data: bytes) -> bool:
+    """One JSON value a line (NDJSON) rather than one document: the first value ends on its
+    first line, and another starts on a new line. (Pretty-printed values one after another,
+    as `jq .` writes them, are not NDJSON: read as one document, they get one violation that
+    says so.) Bytes that are not UTF-8 are replaced for this question: a line that is not
+    UTF-8 is a problem of that line, not of the file's form."""
+    text = data.decode("utf-8", "replace")
+    try:
+        jsonio.parse(text)
+    except jsonio.ExtraDataError as error:
+        return error.on_new_line and "\n" not in text[: error.offset].strip()
+    except jsonio.JSONSyntaxError:
+        return False
+    return False

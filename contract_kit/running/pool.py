@@ -1,0 +1,102 @@
+"""Pieces of work on several processes, their results in input order, memory flat.
+
+The run's context goes to each worker once, when the pool starts it (so a tracking plan is
+compiled once a process, not once a task); tasks carry only pieces of bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from typing import Any
+
+from contract_kit.reading.paths import Source
+from contract_kit.reading.pieces import Piece
+from contract_kit.running import stopping
+from contract_kit.running.context import RunContext
+from contract_kit.running.steps import PieceResult, process_all
+from contract_kit.violations import Violation
+
+#: Below this much input, starting processes costs more than it saves.
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+PARALLEL_MIN_FILES = 200
+
+#: A task for a worker process: pieces of work adding up to about this many bytes.
+TASK_BYTES = 1 << 20
+TASK_PIECES = 256
+
+_worker_run: list[RunContext] = []
+"""In a worker process only: the run it works for, set once by the pool's initializer."""
+
+
+def worth_parallel(inputs: Sequence[Source], jobs: int) -> bool:
+    if jobs <= 1:
+        return False
+    if len(inputs) >= PARALLEL_MIN_FILES:
+        return True
+    size = 0
+    for source in inputs:
+        if source.path is not None:
+            try:
+                size += source.path.stat().st_size
+            except OSError:
+                continue
+        elif source.data is not None:
+            size += len(source.data)
+    return size >= PARALLEL_MIN_BYTES
+
+
+def in_pool(
+    pieces: Iterator[Piece | Violation], run: RunContext, jobs: int
+) -> Iterator[PieceResult]:
+    """Results in submission order, with at most a few tasks in flight per process. Small
+    pieces (one small file each) travel in groups: sending each alone would cost more than
+    checking it. Closing the iterator stops the workers."""
+    import multiprocessing  # only here: importing it costs start-up time every run
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with ExitStack() as stack:
+        with stopping.blocked():  # a stop that arrives now is raised once the pool is held
+            pool = stack.enter_context(
+                context.Pool(jobs, initializer=_start_worker, initargs=(run,))
+            )
+        pending: deque[Any] = deque()
+        for task in tasks(pieces):
+            pending.append(pool.apply_async(_work_on, (task,)))
+            if len(pending) >= 3 * jobs:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def _start_worker(run: RunContext) -> None:
+    stopping.in_worker()
+    _worker_run[:] = [run]
+
+
+def _work_on(task: list[Piece | Violation]) -> list[PieceResult]:
+    return process_all(task, _worker_run[0])
+
+
+def tasks(pieces: Iterator[Piece | Violation]) -> Iterator[list[Piece | Violation]]:
+    """Pieces grouped up to TASK_BYTES (or TASK_PIECES) a task. A piece never joins a task it
+    would take past TASK_BYTES: a full NDJSON piece travels alone, so that the first results
+    (and a --max-errors stop) come after one piece's work, not two."""
+    task: list[Piece | Violation] = []
+    size = 0
+    for piece in pieces:
+        length = len(piece.data) if isinstance(piece, Piece) else 0
+        if task and (size + length > TASK_BYTES or len(task) >= TASK_PIECES):
+            yield task
+            task, size = [], 0
+        task.append(piece)
+        size += length
+    if task:
+        yield task
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,0 +1,454 @@
+"""The unit of work: a piece of input (bytes and where they came from) in, a PieceResult out.
+
+    piece ─► records ─► check input ─► map ─► check output (and plan) ─► output bytes
+
+`process` is a pure function of the piece and the run's context: it runs in this process or in
+a worker, and what it returns is cheap to send back (the messages as one block of NDJSON bytes,
+compact event-id arrays, violations only where there are some). Records carry their final
+numbers from the start (see reading.pieces), so nothing is renumbered afterwards.
+
+Two routes through one piece, with one verdict (tests/checking/test_fast_path.py and the
+agreement tests prove it):
+- the usual NDJSON line takes the flat loop in `_plain_lines`: orjson reads it, and writing the
+  value back gives the very same bytes (so the text has no duplicate keys, big integers, lone
+  surrogates or odd spacing the fast reader could have misread); the compiled validator says it
+  is a valid Antavo record; then it is mapped and written. No Record, no location is made.
+- anything else (a line that differs when written back, an invalid record, a document, a
+  Segment message) goes through `_careful`, which builds a Record and words and locates every
+  violation with the reference validator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import orjson
+
+from contract_kit.checking import compiled, validation
+from contract_kit.jsontext import jsonio, pointers
+from contract_kit.mapping import transform
+from contract_kit.reading.pieces import Piece
+from contract_kit.reading.records import Kind, Place, Record, Unreadable, line_record, records
+from contract_kit.running.context import KindOption, RunContext
+from contract_kit.running.event_ids import EventIdLog
+from contract_kit.violations import Finding, Violation
+
+ANTAVO_SCHEMA = "antavo/record"
+SEGMENT_SCHEMA = "segment/message"
+STRICT_SEGMENT_SCHEMA = "segment/antavo-source"
+
+
+class Reject(NamedTuple):
+    """A record that went neither to the output nor to the skipped count, as it was written."""
+
+    record: int | None
+    text: str | None
+    violations: tuple[Violation, ...]
+
+
+@dataclass
+class PieceResult:
+    """What became of the records of one piece of work."""
+
+    file: str
+    source: int = 0
+    records: int = 0
+    skipped: int = 0
+    converted: int = 0
+    size: int = 0
+    """Bytes of input the piece held (for progress)."""
+    output: bytes = b""
+    """Each converted message as compact JSON and a newline, in order."""
+    violations: list[Violation] = field(default_factory=list)
+    event_ids: EventIdLog = field(default_factory=EventIdLog)
+    rejects: list[Reject] = field(default_factory=list)
+    planned: Counter[tuple[str, int]] = field(default_factory=Counter)
+    """Messages checked against each plan rule, by (label, version); unplanned events by
+    (`unplanned:` + name, 0). For `plan coverage`."""
+
+    @property
+    def errors(self) -> int:
+        return sum(violation.is_error for violation in self.violations)
+
+    def messages(self) -> list[bytes]:
+        """The converted messages, one compact JSON text each."""
+        return self.output.split(b"\n")[:-1]
+
+    def withdraw(self, numbers: set[int]) -> None:
+        """Take the messages at these positions (among the piece's) out of the output."""
+        kept = [line for at, line in enumerate(self.messages()) if at not in numbers]
+        self.output = b"".join(line + b"\n" for line in kept)
+        self.converted = len(kept)
+
+
+class _Work:
+    """One piece in progress: its result, and where the messages go until it is done."""
+
+    def __init__(self, piece: Piece, run: RunContext) -> None:
+        self.run = run
+        self.result = PieceResult(piece.file, piece.source, size=len(piece.data))
+        self.messages: list[bytes] = []
+        self.errors = 0
+        self.by_construction = run.mode == "convert" and run.output_checked_by_construction
+
+    def stopped(self) -> bool:
+        """--max-errors reached: the rest of the piece is work nobody will see."""
+        return self.run.max_errors is not None and self.errors >= self.run.max_errors
+
+    def add_violations(self, violations: list[Violation]) -> None:
+        self.result.violations.extend(violations)
+        self.errors += sum(violation.is_error for violation in violations)
+
+    def deliver(self, serialised: bytes) -> None:
+        self.messages.append(serialised)
+
+    def finish(self) -> PieceResult:
+        result = self.result
+        result.converted = len(self.messages)
+        result.output = b"".join(message + b"\n" for message in self.messages)
+        return result
+
+
+def process(piece: Piece | Violation, run: RunContext) -> PieceResult:
+    """One piece of work, start to end. A pure function of its arguments: runs anywhere."""
+    if isinstance(piece, Violation):  # the input could not be read: a problem of the file
+        result = PieceResult(piece.file, violations=[piece])
+        if run.keep_rejects:
+            result.rejects.append(Reject(None, None, (piece,)))
+        return result
+    work = _Work(piece, run)
+    if piece.lines and _may_be_antavo(run):
+        _plain_lines(piece, work)
+    else:
+        for item in records(piece):
+            _careful(item, work)
+            if work.stopped():
+                break
+    return work.finish()
+
+
+def process_all(pieces: list[Piece | Violation], run: RunContext) -> list[PieceResult]:
+    return [process(piece, run) for piece in pieces]
+
+
+def _may_be_antavo(run: RunContext) -> bool:
+    return run.kind in ("auto", "antavo")
+
+
+def _plain_lines(piece: Piece, work: _Work) -> None:
+    """The flat loop over the lines of an NDJSON piece (see the module's docstring)."""
+    loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
+    is_valid_record = compiled.is_valid_record
+    convert, keep_rejects = work.run.mode == "convert", work.run.keep_rejects
+    result, file = work.result, piece.file
+    violations = result.violations
+    number, line_number = piece.first_record, piece.first_line - 1
+    for raw in piece.data.split(b"\n"):
+        line_number += 1
+        value = None
+        if raw[:1] == b"{":
+            line = raw[:-1] if raw[-1:] == b"\r" else raw
+            try:
+                value = loads(line)
+            except decode_error:
+                pass
+            else:
+                plain = type(value) is dict and "action" in value and dumps(value) == line
+                if not (plain and is_valid_record(value)):
+                    value = None
+        if value is None:
+            item = line_record(file, number, line_number, raw)
+            if item is None:
+                continue  # a blank line: no record
+            _careful(item, work)
+        else:
+            result.records += 1
+            before = len(violations)
+            if convert:
+                _convert_valid(value, number, (line_number, None, 0), work, None, line)
+            else:
+                _note_event_id(value, number, (line_number, None, 0), result, None)
+            if keep_rejects and len(violations) > before:
+                _keep_reject(number, line.decode("utf-8"), violations[before:], work)
+        number += 1
+        if work.stopped():
+            return
+
+
+def _careful(item: Record | Unreadable, work: _Work) -> None:
+    """One record the flat loop did not vouch for (or any record of a document)."""
+    result = work.result
+    before = len(result.violations)
+    if isinstance(item, Unreadable):
+        work.add_violations([item.violation])
+        result.records += item.violation.record is not None
+        if work.run.keep_rejects:
+            result.rejects.append(Reject(item.violation.record, item.text, (item.violation,)))
+        return
+    result.records += 1
+    if work.run.mode == "validate":
+        _validate_record(item, work)
+    else:
+        _convert_record(item, work)
+    if work.run.keep_rejects and len(result.violations) > before:
+        _keep_reject(item.index, item.text(), result.violations[before:], work)
+
+
+def _keep_reject(number: int, text: str, found: list[Violation], work: _Work) -> None:
+    """Keep a rejected record's text for --rejects (not for warnings only)."""
+    if any(violation.is_error for violation in found):
+        work.result.rejects.append(Reject(number, text, tuple(found)))
+
+
+def _validate_record(record: Record, work: _Work) -> None:
+    run = work.run
+    findings, kind = check_input(record, run.kind, run.strict, run.max_errors)
+    if kind == "segment" and run.plan is not None:
+        findings += _check_plan(record.value, work)
+    if findings:
+        work.add_violations(_placed(record, findings))
+    elif kind == "antavo":
+        _note_event_id(record.value, record.index, record.place, work.result, None)
+
+
+def _convert_record(record: Record, work: _Work) -> None:
+    run = work.run
+    kind_option: KindOption = "auto" if run.kind == "auto" else "antavo"
+    findings, kind = check_input(record, kind_option, False, run.max_errors)
+    if findings:
+        work.add_violations(_placed(record, findings))
+    elif kind == "segment":  # read as it is: `plan coverage` counts goldens and fixtures alike
+        _deliver(record.value, jsonio.dumps(record.value), work, record)
+    else:
+        _convert_valid(record.value, record.index, record.place, work, record)
+
+
+def _convert_valid(
+    value: dict[str, Any],
+    number: int,
+    place: Place,
+    work: _Work,
+    record: Record | None,
+    line: bytes = b"",
+) -> None:
+    """Map a record that passed the Antavo schema, check the message and deliver it. On the
+    flat loop `record` is None and `line` its text: a Record is made only to place a
+    violation (or to check the plan)."""
+    assert work.run.mapping is not None
+    outcome = transform.to_segment(value, work.run.mapping)
+    if isinstance(outcome, transform.Skipped):
+        work.result.skipped += 1
+        return
+    if record is None and (work.run.plan is not None or isinstance(outcome, transform.Rejected)):
+        record = Record(work.result.file, number, value, text=line, line=place[0])
+    if isinstance(outcome, transform.Rejected):
+        assert record is not None
+        work.add_violations(_placed(record, outcome.findings))
+        return
+    message = outcome.message
+    serialised = jsonio.dumps(message)  # orjson, or json for integers beyond 64 bits
+    problems = _output_problems(message, len(serialised), work)
+    if problems:
+        record = record or Record(work.result.file, number, value, text=line, line=place[0])
+        work.add_violations(_in_order(_in_message(record, problem) for problem in problems))
+        return
+    log = work.result.event_ids
+    logged = len(log)
+    _note_event_id(value, number, place, work.result, len(work.messages), message["messageId"])
+    if not _deliver(message, serialised, work, record) and len(log) > logged:
+        # it never goes out, but still holds its Antavo id: a different event sharing it
+        # would be dropped by Segment once this one is fixed and sent
+        log.forget_last_message()
+
+
+def _output_problems(message: dict[str, Any], size: int, work: _Work) -> list[Finding]:
+    """The message against the Antavo source profile: only its size when the mapping's
+    constants were checked once for the run (see RunContext.output_checked_by_construction)."""
+    if work.by_construction and size <= validation.MAX_MESSAGE_BYTES:
+        return []
+    return check_message(message, strict=True, size=size)
+
+
+def _deliver(message: Any, serialised: bytes, work: _Work, record: Record | None) -> bool:
+    """Append the message, unless the tracking plan rejects it (warnings let it through)."""
+    if work.run.plan is not None:
+        problems = _check_plan(message, work, serialised)
+        if problems:
+            assert record is not None
+            work.add_violations(_in_order(_in_message(record, p) for p in problems))
+        if any(problem.severity == "error" for problem in problems):
+            return False
+    work.deliver(serialised)
+    return True
+
+
+def _check_plan(message: Any, work: _Work, serialised: bytes | None = None) -> list[Finding]:
+    """The plan's findings for one message, counting the rule it met (for coverage)."""
+    from contract_kit.tracking_plan import checking  # only when there is a plan
+
+    plan = work.run.plan
+    assert plan is not None
+    outcome = checking.check(message, plan, serialised, work.run.max_errors)
+    if outcome.rule is not None:
+        work.result.planned[(outcome.rule.label, outcome.rule.version)] += 1
+    elif outcome.unplanned_event is not None:
+        work.result.planned[(f"unplanned:{outcome.unplanned_event}", 0)] += 1
+    return outcome.findings
+
+
+def _placed(record: Record, findings: Iterable[Finding]) -> list[Violation]:
+    """The findings of one record placed in its file, in the order of their place there."""
+    return _in_order(record.violation(finding) for finding in findings)
+
+
+def _in_order(violations: Iterable[Violation]) -> list[Violation]:
+    """Violations of one record in the order of their place in the file (stable: two at one
+    place keep the schema's order)."""
+    return sorted(violations, key=lambda violation: (violation.line, violation.column))
+
+
+def _in_message(record: Record, problem: Finding) -> Violation:
+    """A problem of the converted message, placed at the input value it came from when there
+    is one (a property is the record's `data` member of that name), else at the record."""
+    if record.kind == "segment" or "action" not in record.value:
+        return record.violation(problem)  # the message is the record itself
+    message = f"in the converted message: {problem.message}"
+    moved = dataclasses.replace(problem, message=message)
+    return record.violation(moved, found_in="output", at=_source_of(problem.pointer, record))
+
+
+def _source_of(pointer: str, record: Record) -> str:
+    tokens = pointers.split(pointer)
+    data = record.value.get("data")
+    in_data = isinstance(data, dict) and len(tokens) > 1 and tokens[1] in data
+    if in_data and tokens[0] in ("properties", "traits"):
+        return pointers.join(["data", *tokens[1:]])
+    if tokens[:1] == ["event"]:
+        return "/action"
+    return ""
+
+
+def _note_event_id(
+    value: dict[str, Any],
+    number: int,
+    place: Place,
+    result: PieceResult,
+    message: int | None,
+    message_id: str | None = None,
+) -> None:
+    """Log the Antavo id of a record that passed, for the run-wide check that two different
+    events never share one: its key (the messageId Segment deduplicates on, when the caller
+    has it already) and a fingerprint of the event without its timestamp (a re-sent event may
+    carry another)."""
+    event_id = value.get("id")
+    if type(event_id) is not str:
+        return
+    timestamp = value.pop("timestamp", None)  # taken out and put back: the keys are sorted
+    fingerprint = hashlib.blake2b(jsonio.dumps(value, sort_keys=True), digest_size=8).digest()
+    if timestamp is not None:
+        value["timestamp"] = timestamp
+    customer = value["customer"]
+    if message_id is None:
+        message_id = transform.event_message_id(customer, event_id)
+    result.event_ids.add(customer, event_id, message_id, fingerprint, number, place, message)
+
+
+def check_message(
+    message: Any, *, strict: bool, size: int | None = None, limit: int | None = None
+) -> list[Finding]:
+    """A Segment message against the spec layer (and the Antavo source profile if strict).
+    `size`: its compact JSON size, when the caller has already written it. `limit`: see
+    validation.check."""
+    schema = STRICT_SEGMENT_SCHEMA if strict else SEGMENT_SCHEMA
+    if size is None:
+        size = jsonio.compact_size(message)
+    if compiled.is_valid(message, schema) and size <= validation.MAX_MESSAGE_BYTES:
+        return []
+    return validation.check(message, schema, limit) + validation.check_message_size(message)
+
+
+def constants_meet_the_profile(mapping: transform.MappingSettings) -> bool:
+    """Whether what the configuration puts into every message (event names, the
+    loop-prevention object) meets the Antavo source profile: checked on probe messages of
+    each call type, whose other fields take the forms the mapping always gives them."""
+    common = {
+        "userId": "u",
+        "timestamp": "2024-01-01T00:00:00.000Z",
+        "messageId": transform.event_message_id("c", "i"),
+        "integrations": mapping.integrations,
+    }
+    probes: list[dict[str, Any]] = [{"type": "identify", **common, "traits": {}}]
+    probes += [
+        {"type": "track", "event": event, **common, "properties": {}}
+        for event in mapping.event_names.values()
+    ]
+    return all(not check_message(probe, strict=True) for probe in probes)
+
+
+def check_input(
+    record: Record, kind: KindOption, strict: bool, limit: int | None = None
+) -> tuple[list[Finding], Kind | None]:
+    """The contract's findings for one record, and the kind it was checked as."""
+    if record.findings:
+        return list(record.findings), None  # the value is not what the text says: check no further
+    value = record.value
+    if not isinstance(value, dict):
+        got = validation.TYPE_NAMES[validation.json_type(value)]
+        return [Finding("", f"expected a JSON object (a record), got {got}", "type")], None
+    effective = _kind_of(value, record.kind if kind == "auto" else kind)
+    if effective is None:
+        message = (
+            "neither an Antavo record (no 'action') nor a Segment message (no 'type'); "
+            "use --kind to say which it should be"
+        )
+        return [Finding("", message, "kind")], None
+    if effective == "antavo" and compiled.is_valid_record(value):
+        return [], effective  # the fast path: a valid record is never of the wrong kind
+    wrong = _wrong_kind(value, effective)
+    if wrong is not None:
+        return [wrong], None
+    if effective == "antavo":
+        return validation.check(value, ANTAVO_SCHEMA, limit), effective
+    return check_message(value, strict=strict, limit=limit), effective
+
+
+#: The call types of the Segment spec: a `type` that names one marks a Segment message (a
+#: JSON Schema's `"type": "object"` does not).
+SEGMENT_CALLS = frozenset({"identify", "track", "page", "screen", "group", "alias"})
+
+
+def _wrong_kind(value: dict[str, Any], expected: Kind) -> Finding | None:
+    """One finding for a record of the other kind (a Segment message where an Antavo record is
+    expected, or the reverse), instead of every schema rule it breaks: what it is, and what to
+    run instead."""
+    call = value.get("type")
+    names_a_call = isinstance(call, str) and call in SEGMENT_CALLS
+    if expected == "antavo" and names_a_call and "action" not in value:
+        message = (
+            "this is a Segment message ('type', no 'action'), not an Antavo record; check "
+            "Segment messages with contract-kit validate --kind segment"
+        )
+        return Finding("", message, "kind")
+    if expected == "segment" and "action" in value and "type" not in value:
+        message = (
+            "this is an Antavo record ('action', no 'type'), not a Segment message; check "
+            "Antavo records with contract-kit validate --kind antavo, or turn them into Segment "
+            "messages with contract-kit convert"
+        )
+        return Finding("", message, "kind")
+    return None
+
+
+def _kind_of(value: dict[str, Any], known: Kind | None) -> Kind | None:
+    if known is not None:
+        return known
+    if "action" in value:
+        return "antavo"
+    if "type" in value:
+        return "segment"
+    return None
