@@ -1,7 +1,7 @@
 """The bundled JSON Schemas: well formed, resolved offline, and saying what the contract says.
 
-Antavo records are checked through `contract_kit.checking.validation.check` (the findings the CLI reports);
-Segment messages through the public API, `contract_kit.validate(..., kind="segment")`.
+Antavo records are checked through `contract_kit.checking.validation.check` (the findings the CLI
+reports); Segment messages through the public API, `contract_kit.validate(..., kind="segment")`.
 """
 
 from __future__ import annotations

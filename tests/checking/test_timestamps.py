@@ -1,4 +1,5 @@
-"""contract_kit.checking.timestamps: the contract's reading of instants (§1) and Segment's form (§2)."""
+"""contract_kit.checking.timestamps: the contract's reading of instants (§1) and Segment's form
+(§2)."""
 
 from __future__ import annotations
 
