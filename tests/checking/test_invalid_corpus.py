@@ -6,9 +6,7 @@ import pytest
 
 import contract_kit
 
-from ..conftest import FIXTURES
-
-INVALID = FIXTURES / "invalid"
+from ..helpers import INVALID
 
 # file -> (line, column, record, pointer, keyword, words the message must contain)
 EXPECTED: dict[str, tuple[int, int, int | None, str, str, str]] = {

@@ -7,7 +7,8 @@ from typing import Any
 import contract_kit
 from contract_kit.checking import validation
 
-RECORD = {"customer": "c", "action": "point_add", "data": {"points": 1}, "timestamp": 0}
+from ..helpers import RECORD
+
 MESSAGE = {"type": "track", "event": "e", "userId": "u"}
 
 

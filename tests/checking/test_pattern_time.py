@@ -17,7 +17,7 @@ import pytest
 from contract_kit.checking import compiled, patterns, schemas
 from contract_kit.tracking_plan.model import schema_keywords
 
-from ..cli_process import run_cli
+from ..helpers import run_cli
 
 EVIL = "^(a+)+$"
 #: 49 a's took Python's `re` longer than anyone waits; 5,000 would take longer than the universe.

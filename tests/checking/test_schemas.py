@@ -25,26 +25,9 @@ from contract_kit.checking import schemas
 from contract_kit.checking.validation import check
 from contract_kit.violations import Finding, Violation
 
-from ..conftest import REPO
+from ..helpers import LOOP_PREVENTION, REPO, record
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
-LOOP_PREVENTION = (
-    "Salesforce (Actions)",
-    "Salesforce Marketing Cloud (Actions)",
-    "Antavo (Actions)",
-)
-
-
-def record(**changes: Any) -> dict[str, Any]:
-    """A valid Antavo record, with `changes` applied (a value of `...` removes the field)."""
-    value: dict[str, Any] = {
-        "customer": "c-1",
-        "action": "point_add",
-        "data": {"points": 5},
-        "timestamp": "2024-11-26T15:19:14Z",
-    }
-    value.update(changes)
-    return {key: item for key, item in value.items() if item is not ...}
 
 
 def strict_message(**changes: Any) -> dict[str, Any]:

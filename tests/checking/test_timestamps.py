@@ -23,6 +23,8 @@ from contract_kit.checking.timestamps import (
     to_segment,
 )
 
+from ..helpers import RECORD
+
 #: Local zones every test here runs under: the machine's own must never leak into an instant.
 #: POSIX TZ strings (no tz database needed): UTC, UTC+05:30 (Asia/Kolkata), UTC-03:30.
 ZONES = {"UTC": "UTC0", "plus-0530": "<+0530>-05:30", "minus-0330": "<-0330>+03:30"}
@@ -388,7 +390,6 @@ def test_a_naive_datetime_is_refused_in_the_contract_s_words() -> None:
 # ---------------------------------------------------------------------------------------------
 # the schemas' `date-time` and `date` formats
 
-RECORD = {"customer": "c", "action": "point_add", "data": {"points": 1}, "timestamp": 0}
 MESSAGE = {"type": "track", "event": "e", "userId": "u", "timestamp": "2024-11-26T15:19:14Z"}
 
 

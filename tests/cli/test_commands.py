@@ -11,38 +11,25 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from contract_kit import __version__
-from contract_kit.cli.commands import cli
 
-from ..conftest import FIXTURES, REPO
+from ..helpers import (
+    FIXTURES,
+    INVALID,
+    POINT_ADD,
+    REPO,
+    cli_command,
+    cli_environment,
+    ndjson,
+    record,
+    run,
+    run_process,
+    write,
+)
 
 VALID = FIXTURES / "antavo"
-INVALID = FIXTURES / "invalid"
-POINT_ADD = VALID / "actions" / "point-add.json"
-
-
-def run(*args: str, stdin: str | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-RECORD = {
-    "customer": "c-1",
-    "action": "point_add",
-    "data": {"points": 10},
-    "timestamp": "2024-11-26T15:19:14Z",
-}
-
-
-def ndjson(*records: object) -> str:
-    return "".join(json.dumps(record) + "\n" for record in records)
+RECORD = record(data={"points": 10})
 
 
 # validate ---------------------------------------------------------------------------------
@@ -272,16 +259,6 @@ def test_version() -> None:
 # real processes ---------------------------------------------------------------------------
 
 
-def process(
-    *args: str, stdin: bytes = b"", cwd: Path | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "contract_kit", *args],
-        input=stdin, capture_output=True, cwd=cwd, timeout=60, check=False,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
-
-
 def test_console_script_is_installed_and_works_from_any_directory(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "contract-kit"
     done = subprocess.run(
@@ -297,7 +274,7 @@ def test_console_script_is_installed_and_works_from_any_directory(tmp_path: Path
 
 def test_invalid_corpus_never_yields_a_traceback(tmp_path: Path) -> None:
     for command in (["validate"], ["convert"], ["validate", "--strict", "--format", "json"]):
-        done = process(*command, str(INVALID), cwd=tmp_path)
+        done = run_process(*command, str(INVALID), cwd=tmp_path)
         assert done.returncode == 1, done.stderr
         assert b"Traceback" not in done.stdout + done.stderr
 
@@ -311,11 +288,11 @@ def test_random_bytes_never_yield_a_traceback(tmp_path: Path) -> None:
             blob = b'{"customer": "c", "action": "' + blob + b'", "data": {}, "timestamp": 0}'
         suffix = ".ndjson" if index % 3 == 0 else ".json"
         (tmp_path / f"blob{index}{suffix}").write_bytes(blob)
-    done = process("validate", str(tmp_path))
+    done = run_process("validate", str(tmp_path))
     assert done.returncode == 1
     assert b"Traceback" not in done.stderr
     assert b"internal error" not in done.stderr
-    piped = process("convert", "-", stdin=b"\xff\xfe{not json")
+    piped = run_process("convert", "-", stdin=b"\xff\xfe{not json")
     assert piped.returncode == 1 and b"<stdin>:1:1: (root): not UTF-8 text" in piped.stderr
 
 
@@ -334,7 +311,7 @@ def test_a_lone_surrogate_in_a_key_is_reported_printably(tmp_path: Path) -> None
         '{"customer": "c", "action": "x", "data": {"\\udc00": 1}, "timestamp": 0}',
     )
     for output_format in ("text", "json"):
-        done = process("validate", "--format", output_format, str(source))
+        done = run_process("validate", "--format", output_format, str(source))
         assert done.returncode == 1, done.stderr
         assert b"\\udc00" in done.stdout
         assert b"internal error" not in done.stderr
@@ -350,7 +327,7 @@ def test_a_lone_surrogate_in_a_key_is_reported_printably(tmp_path: Path) -> None
 )
 def test_odd_configuration_files_are_usage_errors(tmp_path: Path, toml: bytes) -> None:
     (tmp_path / "contract-kit.toml").write_bytes(toml)
-    done = process("convert", str(POINT_ADD), cwd=tmp_path)
+    done = run_process("convert", str(POINT_ADD), cwd=tmp_path)
     assert done.returncode == 2
     assert b"contract-kit.toml" in done.stderr
     assert b"internal error" not in done.stderr
@@ -358,25 +335,20 @@ def test_odd_configuration_files_are_usage_errors(tmp_path: Path, toml: bytes) -
 
 def test_output_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
     source = VALID / "edge" / "unicode-cjk-product.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "contract_kit", "convert", str(source)],
-        capture_output=True, timeout=60, check=False,
-        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "latin-1"},
-    )  # fmt: skip
+    done = run_process("convert", str(source), env={"PYTHONIOENCODING": "latin-1"}, timeout=60)
     assert done.returncode == 0, done.stderr
     message = json.loads(done.stdout.decode("utf-8"))
     assert message["properties"] == json.loads(source.read_text(encoding="utf-8"))["data"]
-    ascii_report = subprocess.run(
-        [sys.executable, "-m", "contract_kit", "validate", str(INVALID / "unix-milliseconds.json")],
-        capture_output=True, timeout=60, check=False,
-        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "ascii"},
+    ascii_report = run_process(
+        "validate", str(INVALID / "unix-milliseconds.json"),
+        env={"PYTHONIOENCODING": "ascii"}, timeout=60,
     )  # fmt: skip
     assert ascii_report.returncode == 1
     assert "0 ≤ t" in ascii_report.stdout.decode("utf-8")
 
 
 def test_an_unreadable_file_is_an_environment_error(tmp_path: Path) -> None:
-    done = process("validate", "/proc/self/mem")
+    done = run_process("validate", "/proc/self/mem")
     assert done.returncode == 2
     assert b"cannot read" in done.stdout
     assert b"internal error" not in done.stderr
@@ -384,9 +356,9 @@ def test_an_unreadable_file_is_an_environment_error(tmp_path: Path) -> None:
 
 def test_a_closed_stdin_is_an_environment_error() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "contract_kit", "validate", "-"],
+        cli_command("validate", "-"),
         capture_output=True, stdin=subprocess.DEVNULL, timeout=60, check=False,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env=cli_environment(),
         preexec_fn=lambda: os.close(0),
     )  # fmt: skip
     assert done.returncode == 2
@@ -396,9 +368,9 @@ def test_a_closed_stdin_is_an_environment_error() -> None:
 def test_a_full_disk_on_stdout_is_an_environment_error() -> None:
     with open("/dev/full", "wb") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "contract_kit", "convert", str(POINT_ADD)],
+            cli_command("convert", str(POINT_ADD)),
             stdout=full, stderr=subprocess.PIPE, timeout=60, check=False,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
+            env=cli_environment(),
         )  # fmt: skip
     assert done.returncode == 2
     assert b"cannot write" in done.stderr
@@ -443,7 +415,7 @@ def test_an_empty_path_is_a_usage_error() -> None:
 def test_named_pipes_and_devices_are_read(tmp_path: Path) -> None:
     done = subprocess.run(
         ["bash", "-c", f"{sys.executable} -m contract_kit validate <(cat {POINT_ADD})"],
-        capture_output=True, timeout=60, check=False, env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True, timeout=60, check=False, env=cli_environment(),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert b"ok: 1 record in 1 file" in done.stdout

@@ -21,12 +21,17 @@ import pytest
 
 from contract_kit.violations import shortened
 
-from ..cli_process import cli_command, cli_environment, run_cli, unprivileged
-from ..conftest import FIXTURES
+from ..helpers import (
+    FIXTURES,
+    POINT_ADD,
+    RECORD,
+    cli_command,
+    cli_environment,
+    run_cli,
+    unprivileged,
+)
 
-POINT_ADD = FIXTURES / "antavo" / "actions" / "point-add.json"
 PROFILE = FIXTURES / "antavo" / "actions" / "profile.json"
-RECORD = {"customer": "c", "action": "point_add", "data": {"points": 1}, "timestamp": 0}
 
 
 @pytest.fixture

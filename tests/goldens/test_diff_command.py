@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from contract_kit.cli.commands import cli
 
-from ..conftest import FIXTURES
+from ..helpers import FIXTURES, run
 
 UPDATE_FIX = "--update"
 
@@ -28,9 +28,7 @@ def tree(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def diff(inputs: Path, goldens: Path, *extra: str) -> Result:
-    return CliRunner().invoke(
-        cli, ["diff", str(inputs), str(goldens), *extra], catch_exceptions=False
-    )
+    return run("diff", str(inputs), str(goldens), *extra)
 
 
 def test_bundled_fixtures_match_their_goldens() -> None:

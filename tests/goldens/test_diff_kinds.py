@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..cli_process import run_cli
-from ..conftest import FIXTURES
+from ..helpers import FIXTURES, run_cli
 
 CONTAINERS = Path("containers")
 RENAMES = 'event_names = { point_add = "Points Added", checkout_accept = "Order Completed" }\n'

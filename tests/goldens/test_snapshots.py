@@ -11,8 +11,8 @@ from syrupy.assertion import SnapshotAssertion
 import contract_kit
 from contract_kit.reading import sources
 
-from ..conftest import FIXTURES, REPO
 from ..golden_snapshots import GoldenFileExtension
+from ..helpers import FIXTURES, REPO
 
 INPUTS = FIXTURES / "antavo"
 GOLDENS = FIXTURES / "golden"

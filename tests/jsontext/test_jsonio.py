@@ -10,7 +10,7 @@ import pytest
 import contract_kit
 from contract_kit.jsontext import jsonio, pointers
 
-RECORD = {"customer": "c", "action": "point_add", "data": {"points": 1}, "timestamp": 0}
+from ..helpers import RECORD
 
 
 def place(text: str, pointer: str) -> tuple[int, int]:

@@ -18,23 +18,13 @@ from contract_kit.mapping.transform import Converted, Rejected, Skipped, to_segm
 from contract_kit.settings.config import Config, ConfigError, parse
 from contract_kit.violations import Finding
 
-LOOP_PREVENTION = {
-    "Salesforce (Actions)": False,
-    "Salesforce Marketing Cloud (Actions)": False,
-    "Antavo (Actions)": False,
-}
+from .. import helpers
+from ..helpers import LOOP_PREVENTION
 
 
 def record(**fields: Any) -> dict[str, Any]:
     """A valid track record; keyword arguments replace or add envelope fields."""
-    base: dict[str, Any] = {
-        "customer": "cust-1",
-        "action": "point_add",
-        "data": {"points": 100},
-        "timestamp": "2024-11-26T15:19:14Z",
-    }
-    base.update(fields)
-    return base
+    return helpers.record(**{"customer": "cust-1", "data": {"points": 100}, **fields})
 
 
 def profile(**fields: Any) -> dict[str, Any]:

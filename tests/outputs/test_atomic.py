@@ -10,7 +10,7 @@ import pytest
 
 from contract_kit.outputs import atomic
 
-from ..conftest import REPO
+from ..helpers import cli_environment
 
 
 def test_a_failure_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_a_killed_writer_leaves_the_old_file_and_nothing_else(tmp_path: Path) ->
         "    print('writing', flush=True)\n"
         "    time.sleep(60)\n"
     )
-    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    environment = cli_environment()
     process = subprocess.Popen(
         [sys.executable, "-c", script, str(target)], stdout=subprocess.PIPE, env=environment
     )

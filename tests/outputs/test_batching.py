@@ -12,7 +12,7 @@ from contract_kit.checking import validation
 from contract_kit.cli.commands import cli
 from contract_kit.outputs import batching
 
-from ..conftest import FIXTURES
+from ..helpers import FIXTURES
 
 
 def message(size: int) -> bytes:

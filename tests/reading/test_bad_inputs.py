@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO
+from .. import helpers
+from ..helpers import run_process
 
-RECORD = b'{"customer": "c", "action": "point_add", "data": {"points": 1}, "timestamp": 0}'
+RECORD = json.dumps(helpers.RECORD).encode()
 
 
 def validate(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "contract_kit", "validate", *args], input=stdin, capture_output=True,
-        timeout=60, check=False, env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+    done = run_process("validate", *args, stdin=stdin, timeout=60)
     output = done.stdout.decode("utf-8") + done.stderr.decode("utf-8")
     assert "Traceback" not in output and "internal error" not in output, output
     return subprocess.CompletedProcess(done.args, done.returncode, output, "")

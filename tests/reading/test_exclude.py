@@ -6,8 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..cli_process import run_cli
-from ..conftest import FIXTURES
+from ..helpers import FIXTURES, run_cli
 
 
 def payload_project(root: Path) -> Path:

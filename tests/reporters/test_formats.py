@@ -15,9 +15,8 @@ from contract_kit import reporters
 from contract_kit.checking import schemas
 from contract_kit.cli.commands import cli
 
-from ..conftest import FIXTURES
+from ..helpers import FIXTURES, INVALID
 
-INVALID = FIXTURES / "invalid"
 LEAP = INVALID / "leap-second.json"
 VALID = FIXTURES / "antavo" / "actions" / "point-add.json"
 

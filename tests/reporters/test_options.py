@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner, Result
 
-from contract_kit.cli.commands import cli
+from ..helpers import FIXTURES, INVALID, cli_environment, run
 
-from ..conftest import FIXTURES, REPO
-
-INVALID = FIXTURES / "invalid"
 VALID = FIXTURES / "antavo" / "containers"
 ESCAPE = "\x1b["
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def test_colour_only_when_asked_or_on_a_terminal() -> None:
@@ -46,7 +37,7 @@ def test_no_color_turns_colour_off_on_a_terminal() -> None:
         "    out += chunk\n"
         "sys.stdout.write(repr(out))\n"
     )
-    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    environment = cli_environment()
     environment.pop("NO_COLOR", None)
     target = str(INVALID / "nan.json")
     command = [sys.executable, "-c", script, target]

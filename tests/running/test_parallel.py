@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import pytest
 from contract_kit.reading import sources
 from contract_kit.running import pipeline
 
-from ..conftest import REPO
+from ..helpers import run_process, violations
 
 
 def record(index: int) -> dict[str, object]:
@@ -50,10 +48,7 @@ def big_ndjson(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int
 
 
 def contract_kit(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "contract_kit", *args],
-        capture_output=True, timeout=300, check=False, env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+    return run_process(*args, timeout=300)
 
 
 @pytest.mark.parametrize("command", ["convert", "validate"])
@@ -120,12 +115,8 @@ def test_the_same_file_twice_is_numbered_from_zero_each_time(tmp_path: Path) -> 
 def test_shared_ids_on_stdin_are_located_exactly() -> None:
     first, other = record(1), dict(record(1), action="point_sub")
     text = json.dumps(first) + "\n" + json.dumps(other) + "\n"
-    command = [sys.executable, "-m", "contract_kit", "validate", "--format", "json", "-"]
-    done = subprocess.run(
-        command, input=text.encode(), capture_output=True, timeout=60, check=False,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
-    (violation,) = json.loads(done.stdout)["violations"]
+    done = run_process("validate", "--format", "json", "-", stdin=text.encode(), timeout=60)
+    (violation,) = violations(done)
     assert (violation["line"], violation["column"]) == (2, json.dumps(other).index('"e-1"') + 1)
 
 

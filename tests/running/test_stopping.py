@@ -17,7 +17,7 @@ import pytest
 from contract_kit.reading import sources
 from contract_kit.running import pipeline
 
-from ..cli_process import cli_command, cli_environment, run_cli
+from ..helpers import cli_command, cli_environment, run_cli
 
 SLOW_RECORD = {  # invalid in four places: the slow path (the reference validator) for each
     "customer": "c",

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..cli_process import run_cli
-from ..conftest import FIXTURES
+from ..helpers import FIXTURES, run_cli, write_ndjson
 
 MESSAGE = {"type": "track", "event": "point_add", "userId": "u-1", "properties": {"points": 5}}
 AS_SEGMENT = (
@@ -22,9 +21,7 @@ AS_ANTAVO = (
 
 
 def segment_messages(path: Path, count: int) -> Path:
-    lines = (json.dumps({**MESSAGE, "messageId": f"m-{n}"}) for n in range(count))
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return write_ndjson(path, *({**MESSAGE, "messageId": f"m-{n}"} for n in range(count)))
 
 
 def test_convert_on_segment_messages_says_so_once_a_record(tmp_path: Path) -> None:

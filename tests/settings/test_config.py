@@ -19,16 +19,7 @@ from contract_kit.settings.config import (
     parse,
 )
 
-LOOP_PREVENTION = {
-    "Salesforce (Actions)": False,
-    "Salesforce Marketing Cloud (Actions)": False,
-    "Antavo (Actions)": False,
-}
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
+from ..helpers import LOOP_PREVENTION, write
 
 
 def assert_defaults(config: Config) -> None:

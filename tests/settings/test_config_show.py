@@ -4,10 +4,7 @@ tracking-plan folder; a bad configuration is exit 2 naming the file, the key and
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -17,20 +14,15 @@ from click.testing import CliRunner, Result
 from contract_kit.cli.commands import cli
 from contract_kit.settings.config import Config
 
-from ..conftest import REPO
+from .. import helpers
+from ..helpers import run_process, write
 
 KEYS = list(Config.model_fields)
 LINE = re.compile(r"^(?P<key>\w+) +=(?P<value>.*?) +# (?P<origin>.*)$")
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["config", "show", *args], catch_exceptions=False)
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return helpers.run("config", "show", *args)
 
 
 def settings(result: Result) -> dict[str, tuple[str, str]]:
@@ -269,11 +261,7 @@ def test_config_is_listed_in_the_help() -> None:
 
 def test_as_a_process_a_bad_configuration_is_one_line_and_exit_2(tmp_path: Path) -> None:
     write(tmp_path / "contract-kit.toml", 'unplanned = "blok"\n')
-    done = subprocess.run(
-        [sys.executable, "-m", "contract_kit", "config", "show"],
-        capture_output=True, cwd=tmp_path, timeout=60, check=False,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+    done = run_process("config", "show", cwd=tmp_path, timeout=60)
     assert done.returncode == 2
     assert done.stdout == b""
     assert done.stderr.decode("utf-8") == (

@@ -8,8 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..cli_process import cli_command, cli_environment, run_cli, unprivileged
-from ..conftest import FIXTURES
+from ..helpers import FIXTURES, cli_command, cli_environment, run_cli, unprivileged
 
 RENAME = '[tool.contract-kit]\nevent_names = { point_add = "Points Added" }\n'
 

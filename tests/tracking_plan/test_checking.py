@@ -8,24 +8,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from contract_kit import tracking_plan
 from contract_kit.cli.commands import cli
 from contract_kit.tracking_plan import checking, engines
 
-from ..conftest import FIXTURES, REPO
-from ..plan_helpers import run
+from ..helpers import (
+    DATA,
+    FIXTURES,
+    LOOP_PREVENTION,
+    REPO,
+    SAMPLE_PLAN,
+    run,
+    violations,
+    write_ndjson,
+)
 
-EXPORTS = REPO / "tests" / "data" / "segment-plans"
+EXPORTS = DATA / "segment-plans"
 PROTOCOLS = EXPORTS / "public-api-response.json"
 MESSAGES = EXPORTS / "protocols-violations.ndjson"
-SAMPLE_PLAN = FIXTURES / "tracking-plan"
-INTEGRATIONS = {
-    "Salesforce (Actions)": False,
-    "Salesforce Marketing Cloud (Actions)": False,
-    "Antavo (Actions)": False,
-}
 
 
 def track(event: str, properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -36,14 +38,9 @@ def track(event: str, properties: dict[str, Any], **extra: Any) -> dict[str, Any
         "timestamp": "2024-11-26T15:19:14.000Z",
         "messageId": "m-1",
         "properties": properties,
-        "integrations": INTEGRATIONS,
+        "integrations": LOOP_PREVENTION,
         **extra,
     }
-
-
-def write_lines(path: Path, *messages: dict[str, Any]) -> Path:
-    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -53,10 +50,6 @@ def protocols_plan(tmp_path: Path) -> Path:
     folder = tmp_path / "tracking-plan"
     assert run("plan", "import", str(PROTOCOLS), "--plan", str(folder)).exit_code == 0
     return folder
-
-
-def violations(result: Result) -> list[dict[str, Any]]:
-    return list(json.loads(result.stdout)["violations"])
 
 
 # what validate reports ----------------------------------------------------------------------
@@ -106,11 +99,11 @@ def test_event_version_picks_the_rule_else_the_highest(
 ) -> None:
     v1_only = track("point_add", {"points": 5})  # v2 also requires reason
     files = {
-        "latest": write_lines(tmp_path / "a.ndjson", v1_only),
-        "v1": write_lines(
+        "latest": write_ndjson(tmp_path / "a.ndjson", v1_only),
+        "v1": write_ndjson(
             tmp_path / "b.ndjson", {**v1_only, "context": {"protocols": {"event_version": 1}}}
         ),
-        "v9": write_lines(
+        "v9": write_ndjson(
             tmp_path / "c.ndjson", {**v1_only, "context": {"protocols": {"event_version": 9}}}
         ),
     }
@@ -132,7 +125,7 @@ def test_common_schema_applies_to_every_message(protocols_plan: Path, tmp_path: 
     common = json.loads((protocols_plan / "common.schema.json").read_text(encoding="utf-8"))
     common.setdefault("required", []).append("anonymousId")
     (protocols_plan / "common.schema.json").write_text(json.dumps(common), encoding="utf-8")
-    path = write_lines(
+    path = write_ndjson(
         tmp_path / "m.ndjson", track("point_add", {"points": 5, "reason": "birthday_bonus"})
     )
     result = run("validate", str(path), "--plan", str(protocols_plan), "--format", "json")
@@ -142,7 +135,7 @@ def test_common_schema_applies_to_every_message(protocols_plan: Path, tmp_path: 
 
 
 def test_without_a_plan_validate_is_unchanged(tmp_path: Path) -> None:
-    path = write_lines(tmp_path / "m.ndjson", track("anything", {"points": "many"}))
+    path = write_ndjson(tmp_path / "m.ndjson", track("anything", {"points": "many"}))
     result = run("validate", str(path), "--format", "json")
     assert result.exit_code == 0
     assert "plan" not in json.loads(result.stdout)
@@ -158,7 +151,7 @@ def test_without_a_plan_validate_is_unchanged(tmp_path: Path) -> None:
 def test_unplanned_events_follow_the_setting(
     protocols_plan: Path, tmp_path: Path, policy: str, exit_code: int, reported: list[str]
 ) -> None:
-    path = write_lines(tmp_path / "m.ndjson", track("mystery_event", {}))
+    path = write_ndjson(tmp_path / "m.ndjson", track("mystery_event", {}))
     result = run(
         "validate", str(path), "--plan", str(protocols_plan), "--unplanned", policy,
         "--format", "json",
@@ -176,7 +169,7 @@ def test_unplanned_properties_follow_the_setting(
     protocols_plan: Path, tmp_path: Path, policy: str, exit_code: int, reported: list[str]
 ) -> None:
     message = track("point_add", {"points": 5, "reason": "birthday_bonus", "chanel": "web"})
-    path = write_lines(tmp_path / "m.ndjson", message)
+    path = write_ndjson(tmp_path / "m.ndjson", message)
     result = run(
         "validate", str(path), "--plan", str(protocols_plan), "--unplanned-properties", policy,
         "--format", "json",
@@ -193,7 +186,7 @@ def test_unplanned_settings_come_from_the_configuration(
     (tmp_path / "contract-kit.toml").write_text(
         f'plan = "{protocols_plan.name}"\nunplanned = "block"\n', encoding="utf-8"
     )
-    path = write_lines(tmp_path / "m.ndjson", track("mystery_event", {}))
+    path = write_ndjson(tmp_path / "m.ndjson", track("mystery_event", {}))
     result = run("validate", str(path))
     assert result.exit_code == 1
     assert "/event: plan: event 'mystery_event' is not in the tracking plan" in result.stdout
@@ -202,7 +195,7 @@ def test_unplanned_settings_come_from_the_configuration(
 
 
 def test_a_near_miss_event_name_gets_a_suggestion(protocols_plan: Path, tmp_path: Path) -> None:
-    path = write_lines(tmp_path / "m.ndjson", track("point_ad", {"points": 1}))
+    path = write_ndjson(tmp_path / "m.ndjson", track("point_ad", {"points": 1}))
     result = run("validate", str(path), "--plan", str(protocols_plan))
     assert "event 'point_ad' is not in the tracking plan (did you mean 'point_add'?)" in (
         result.stdout
@@ -216,7 +209,7 @@ def test_a_schema_allowing_other_members_has_no_unplanned_ones(
     schema = json.loads(file.read_text(encoding="utf-8"))
     file.write_text(json.dumps({**schema, "additionalProperties": True}), encoding="utf-8")
     message = track("point_add", {"points": 5, "reason": "birthday_bonus", "channel": "web"})
-    result = run("validate", str(write_lines(tmp_path / "m.ndjson", message)), "--plan",
+    result = run("validate", str(write_ndjson(tmp_path / "m.ndjson", message)), "--plan",
                  str(protocols_plan), "--format", "json")  # fmt: skip
     assert violations(result) == []
 

@@ -6,10 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from ..conftest import FIXTURES
-from ..plan_helpers import run
-
-SAMPLE_PLAN = FIXTURES / "tracking-plan"
+from ..helpers import FIXTURES, SAMPLE_PLAN, run
 
 
 def plan_with_extra_event(tmp_path: Path) -> Path:

@@ -15,35 +15,27 @@ import pytest
 import contract_kit
 from contract_kit.tracking_plan import engines
 
-from ..conftest import FIXTURES
-from ..plan_helpers import one_error_line, run
+from ..helpers import LOOP_PREVENTION, SAMPLE_PLAN, one_error_line, run, violations, write
 
-SAMPLE_PLAN = FIXTURES / "tracking-plan"
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
-INTEGRATIONS = {
-    "Salesforce (Actions)": False,
-    "Salesforce Marketing Cloud (Actions)": False,
-    "Antavo (Actions)": False,
-}
 
 
 def write_json(path: Path, value: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value), encoding="utf-8")
-    return path
+    """`value` as compact JSON, non-ASCII escaped: the spelling these cases were found with."""
+    return write(path, json.dumps(value))
 
 
 def track(event: str, properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"type": "track", "event": event, "userId": "u", "messageId": "m",
             "timestamp": "2024-11-26T15:19:14.000Z", "properties": properties,
-            "integrations": INTEGRATIONS, **extra}  # fmt: skip
+            "integrations": LOOP_PREVENTION, **extra}  # fmt: skip
 
 
 def findings(plan: Path, message: dict[str, Any], *options: str) -> list[tuple[str, str]]:
     path = write_json(Path("message.json"), message)
     result = run("validate", str(path), "--plan", str(plan), "--format", "json", *options)
     assert result.exit_code in (0, 1), result.output
-    return [(v["pointer"], v["keyword"]) for v in json.loads(result.stdout)["violations"]]
+    return [(v["pointer"], v["keyword"]) for v in violations(result)]
 
 
 def imported(rules: list[dict[str, Any]], folder: str) -> bool:

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,30 +12,24 @@ from click.testing import Result
 
 from contract_kit import tracking_plan
 
-from ..conftest import FIXTURES, REPO
-from ..plan_helpers import counting_server, one_error_line, run
+from ..helpers import (
+    DATA,
+    LOOP_PREVENTION,
+    SAMPLE_PLAN,
+    counting_server,
+    one_error_line,
+    run,
+    run_cli,
+    violations,
+    write,
+    write_json,
+)
 
-SAMPLE_PLAN = FIXTURES / "tracking-plan"
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 DRAFT_2020 = "https://json-schema.org/draft/2020-12/schema"
-INTEGRATIONS = {
-    "Salesforce (Actions)": False,
-    "Salesforce Marketing Cloud (Actions)": False,
-    "Antavo (Actions)": False,
-}
 
 
 # helpers ----------------------------------------------------------------------------------
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def write_json(path: Path, value: Any) -> Path:
-    return write(path, json.dumps(value, indent=2) + "\n")
 
 
 def track(event: str, properties: dict[str, Any], event_version: int | None = None) -> Any:
@@ -49,7 +41,7 @@ def track(event: str, properties: dict[str, Any], event_version: int | None = No
         "timestamp": "2024-11-26T15:19:14.000Z",
         "messageId": "6f1c7c1e-8a4b-5d39-9a51-3f0f6b8e2d10",
         "properties": properties,
-        "integrations": dict(INTEGRATIONS),
+        "integrations": dict(LOOP_PREVENTION),
     }
     if event_version is not None:
         message["context"] = {"protocols": {"event_version": event_version}}
@@ -110,7 +102,7 @@ def test_the_sample_plan_is_applied_by_validate() -> None:
         "--plan", str(SAMPLE_PLAN), "--format", "json", message=track("point_add", {"points": "10"})
     )
     assert bad.exit_code == 1, bad.output
-    (violation,) = json.loads(bad.stdout)["violations"]
+    (violation,) = violations(bad)
     assert (violation["pointer"], violation["layer"]) == ("/properties/points", "plan")
     assert violation["schema"] == f"{SAMPLE_PLAN.as_posix()}/track/point_add.schema.json"
 
@@ -155,7 +147,7 @@ def test_a_2020_12_file_with_defs_is_accepted_and_applied() -> None:
     assert validate("--plan", "plan", message=track("point_add", {"points": 3})).exit_code == 0
     bad = validate("--plan", "plan", "--format", "json", message=track("point_add", {"points": 0}))
     assert bad.exit_code == 1, bad.output
-    (violation,) = json.loads(bad.stdout)["violations"]
+    (violation,) = violations(bad)
     assert violation["pointer"] == "/properties/points"
     assert violation["keyword"] == "minimum"
     assert violation["schema"] == "plan/track/point_add.schema.json"
@@ -285,7 +277,7 @@ def test_two_files_for_one_version_are_refused() -> None:
 
 def test_plan_json_naming_a_missing_file_is_refused(tmp_path: Path) -> None:
     result = run(
-        "plan", "import", str(REPO / "tests/data/segment-plans/rules-list.json"),
+        "plan", "import", str(DATA / "segment-plans/rules-list.json"),
         "--plan", "plan",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -330,10 +322,7 @@ def test_a_bad_plan_never_shows_a_traceback_from_the_real_command(
 ) -> None:
     base_plan()
     write(Path("plan/track") / name, text)
-    done = subprocess.run(
-        [sys.executable, "-m", "contract_kit", "plan", "check", "--plan", "plan"],
-        capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path,
-    )  # fmt: skip
+    done = run_cli("plan", "check", "--plan", "plan", cwd=tmp_path, timeout=60)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1
@@ -385,7 +374,7 @@ def test_an_unknown_event_version_is_a_violation_naming_the_known_ones(
 ) -> None:
     result = validate("--plan", "plan", "--format", "json", message=track("x", {"points": 1}, 3))
     assert result.exit_code == 1, result.output
-    (violation,) = json.loads(result.stdout)["violations"]
+    (violation,) = violations(result)
     assert violation["pointer"] == "/context/protocols/event_version"
     assert "versions: 1, 2" in violation["message"]
     assert violation["severity"] == "error"

@@ -14,29 +14,25 @@ from click.testing import Result
 
 from contract_kit import tracking_plan
 
-from ..conftest import FIXTURES, REPO
-from ..plan_helpers import counting_server, one_error_line, run
+from ..helpers import (
+    DATA,
+    SAMPLE_PLAN,
+    counting_server,
+    load_json,
+    one_error_line,
+    run,
+    write_json,
+)
 
-SEGMENT_PLANS = REPO / "tests" / "data" / "segment-plans"
+SEGMENT_PLANS = DATA / "segment-plans"
 PUBLIC_API = SEGMENT_PLANS / "public-api-response.json"
 RULES_LIST = SEGMENT_PLANS / "rules-list.json"
 CONFIG_API = SEGMENT_PLANS / "config-api-legacy.json"
 EXPORTS = [PUBLIC_API, RULES_LIST, CONFIG_API]
-SAMPLE_PLAN = FIXTURES / "tracking-plan"
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 
 
 # helpers ----------------------------------------------------------------------------------
-
-
-def load_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def write_json(path: Path, value: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
 
 
 def ordered(value: Any) -> str:
