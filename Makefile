@@ -80,12 +80,12 @@ fuzz: $(STAMP_DEV)
 	while [ $$(date +%s) -lt $$end ]; do \
 	  seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
 	  FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
-	    --hypothesis-seed=$$seed tests/test_properties.py tests/test_fast_path.py > .fuzz.log 2>&1 \
+	    --hypothesis-seed=$$seed tests/test_properties.py tests/checking/test_fast_path.py > .fuzz.log 2>&1 \
 	    || { cat .fuzz.log; echo "fuzz: failed in round $$((rounds + 1)), seed $$seed"; exit 1; }; \
 	  rounds=$$((rounds + 1)); \
 	  echo "fuzz: round $$rounds passed (seed $$seed)"; \
 	done; \
-	properties=$$(grep -c '^@PROPERTY\|^@EXAMPLES' tests/test_properties.py tests/test_fast_path.py | awk -F: '{s+=$$2} END {print s}'); \
+	properties=$$(grep -c '^@PROPERTY\|^@EXAMPLES' tests/test_properties.py tests/checking/test_fast_path.py | awk -F: '{s+=$$2} END {print s}'); \
 	echo "fuzz: $$rounds rounds x $$properties properties x $(FUZZ_EXAMPLES) examples = $$((rounds * properties * $(FUZZ_EXAMPLES))) examples at most, none failed"
 
 docs: $(STAMP_DEV)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contract_kit import tracking_plan
 from contract_kit.reading import paths
 from contract_kit.running import driver
 from contract_kit.running.context import KindOption, RunContext
@@ -89,12 +88,7 @@ def _plan(
     """A plan folder loaded (raising tracking_plan.PlanError), with the config's settings."""
     if given is None or isinstance(given, TrackingPlan):
         return given
-    settings = config or Config()
-    return tracking_plan.load(
-        Path(given),
-        unplanned=settings.unplanned,
-        unplanned_properties=settings.unplanned_properties,
-    )
+    return config_file.plan_in(Path(given), config or Config())
 
 
 def _sources(source: Input) -> list[paths.Source]:

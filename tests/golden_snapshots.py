@@ -1,8 +1,8 @@
 """A syrupy extension whose snapshot *is* the golden file that `contract-kit diff` uses.
 
 One set of goldens, not two: the snapshot of the fixture `fixtures/antavo/a/x.json` is
-`fixtures/golden/a/x.json`, rendered by contract_kit.goldens.snapshots.render, so a syrupy
-update and `contract-kit diff --update` write the same bytes to the same file.
+`fixtures/golden/a/x.json`, rendered by contract_kit.goldens.snapshots.render, so a syrupy update
+and `contract-kit diff --update` write the same bytes to the same file.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ import pytest
 
 import contract_kit
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES, record
 
-RECORD = {"customer": "c-1", "action": "point_add", "data": {"points": 3}, "timestamp": 1732634354}
+RECORD = record(data={"points": 3}, timestamp=1732634354)
 
 
 def test_validate_accepts_a_path_a_list_of_paths_and_values() -> None:

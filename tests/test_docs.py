@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from .conftest import REPO
+from .helpers import REPO
 
 
 def test_violations_page_matches_the_fixtures_and_the_code(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, REPO
+from .helpers import FIXTURES, REPO
 
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 

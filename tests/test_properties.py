@@ -17,7 +17,7 @@ import contract_kit
 from contract_kit.checking import timestamps, validation
 from contract_kit.jsontext import pointers
 
-from .test_fast_path import RECORDS, _mutate
+from .checking.test_fast_path import RECORDS, _mutate
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 PROPERTY = settings(

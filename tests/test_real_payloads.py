@@ -14,8 +14,9 @@ import segment.analytics as analytics
 
 import contract_kit
 
+from .helpers import DATA
+
 #: Everything this module reads is in the repository (tests/data/README.md says where from).
-DATA = Path(__file__).parent / "data"
 ANTAVO_DATA = DATA / "antavo-examples"
 SEGMENT_PAGE_DATA = DATA / "segment-page"
 #: Request-body examples of a POST in Antavo's three published OpenAPI files.

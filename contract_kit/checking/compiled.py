@@ -4,7 +4,7 @@ Every record is checked here first; only the records that fail are checked again
 reference validator (jsonschema, in validation.py), which words the violations and locates them.
 The compiled validator reads `date-time` more loosely than the contract (it accepts leap seconds,
 and offsets that move an instant out of 0001…9999): a guard sends any instant that is not
-plainly fine to the reference validator. tests/test_fast_path.py proves that the two agree.
+plainly fine to the reference validator. tests/checking/test_fast_path.py proves that the two agree.
 """
 
 from __future__ import annotations

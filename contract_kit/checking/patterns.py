@@ -6,7 +6,7 @@ on RE2 (google-re2): an automaton, without backtracking, so no pattern can stall
 text it meets (`^(a+)+$` against 49 a's and a `!` takes microseconds; Python's `re` would take
 years). A pattern RE2 cannot run (a backreference, lookaround) is refused (PatternError): a
 plan names its place (tracking_plan/engines.py), and every bundled schema's patterns compile
-(tests/test_pattern_time.py).
+(tests/checking/test_pattern_time.py).
 
 How patterns read (docs/decisions.md):
 
@@ -106,7 +106,7 @@ def to_python(pattern: str) -> str:
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 #: Python's `\\s` (str patterns): what `str.isspace` holds, U+001C-U+001F and U+0085 among it.
-#: tests/test_patterns.py checks it against `re` over the whole of Unicode.
+#: tests/checking/test_patterns.py checks it against `re` over the whole of Unicode.
 PYTHON_SPACE = ((0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680),
                 (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F),
                 (0x3000, 0x3000))  # fmt: skip

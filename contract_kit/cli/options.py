@@ -188,21 +188,17 @@ def load_config(
 def load_plan(loaded: LoadedConfig | None, announce: bool) -> TrackingPlan | None:
     """The tracking plan the configuration (or, with none, ./tracking-plan) names, checked;
     says which folder it came from. Raises PlanError."""
-    from contract_kit import tracking_plan
+    from contract_kit.settings.config import Config, plan_in
 
     if loaded is None:
         folder: Path | None = Path(config_files.DEFAULT_PLAN)
-        policies: dict[str, Any] = {}
+        config = Config()
     else:
-        folder = loaded.plan_folder()
-        policies = {
-            "unplanned": loaded.config.unplanned,
-            "unplanned_properties": loaded.config.unplanned_properties,
-        }
+        folder, config = loaded.plan_folder(), loaded.config
     if folder is None:
         return None
     with plan_named_by(loaded):
-        plan = tracking_plan.load(folder, **policies)
+        plan = plan_in(folder, config)
     if announce:
         click.echo(f"tracking plan: {plan.folder} ({len(plan.events())} events)", err=True)
     return plan

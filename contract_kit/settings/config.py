@@ -11,7 +11,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -20,6 +20,9 @@ from pydantic_core import ErrorDetails
 from contract_kit.settings import discovery as config_files
 from contract_kit.settings.discovery import ConfigError
 from contract_kit.tracking_plan.policy import Policy
+
+if TYPE_CHECKING:
+    from contract_kit.tracking_plan import TrackingPlan
 
 #: Always in a message's `integrations`: stops events flowing back into Salesforce and Antavo.
 LOOP_PREVENTION: dict[str, bool] = {
@@ -136,6 +139,16 @@ class LoadedConfig:
 
 #: The start of the origin of a setting given as a command-line option: "option --plan".
 OPTION = "option "
+
+
+def plan_in(folder: Path, config: Config) -> TrackingPlan:
+    """The tracking plan in `folder`, checked, with the configuration's settings for what it
+    does not name: how the CLI and the Python API both load one. Raises PlanError."""
+    from contract_kit import tracking_plan
+
+    return tracking_plan.load(
+        folder, unplanned=config.unplanned, unplanned_properties=config.unplanned_properties
+    )
 
 
 def option_flag(key: str) -> str:
