@@ -115,6 +115,9 @@ def normalise_valid(value: str | int | float) -> str:
     if type(value) is str:
         if len(value) == 24 and value[23] == "Z" and value[19] == "." and value[10] == "T":
             return value
+        shifted = _OFFSET.fullmatch(value)
+        if shifted is not None:
+            return _shifted(*shifted.groups()) or normalise(value)
         return normalise(value)
     if type(value) is int and 0 <= value < UNIX_SECONDS_LIMIT:
         days, seconds = divmod(value, 86400)
@@ -122,6 +125,36 @@ def normalise_valid(value: str | int | float) -> str:
         minutes, seconds = divmod(seconds, 60)
         return f"{_unix_day(days)}T{hours:02d}:{minutes:02d}:{seconds:02d}.000Z"
     return normalise(value)
+
+
+#: A valid instant with a numeric offset: date, hours, minutes, seconds, fraction, offset.
+_OFFSET = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
+    r"([+-][0-9]{2}):([0-9]{2})"
+)
+
+
+def _shifted(
+    day: str, hour: str, minute: str, second: str, fraction: str | None, off_hour: str,
+    off_minute: str,
+) -> str | None:
+    """A valid instant with an offset, in UTC and Segment's form, by arithmetic on minutes;
+    None when the day moves out of 0001…9999 (normalise then says so)."""
+    offset = int(off_hour) * 60 + (int(off_minute) if off_hour[0] == "+" else -int(off_minute))
+    days, minutes = divmod(int(hour) * 60 + int(minute) - offset, 1440)
+    utc_day = _day_after(day, days) if days else day
+    if utc_day is None:
+        return None
+    milliseconds = (fraction or "")[:3].ljust(3, "0")
+    return f"{utc_day}T{minutes // 60:02d}:{minutes % 60:02d}:{second}.{milliseconds}Z"
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_after(day: str, days: int) -> str | None:
+    try:
+        return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+    except OverflowError:
+        return None
 
 
 @functools.lru_cache(maxsize=4096)

