@@ -83,13 +83,13 @@ def is_valid_record(record: dict[str, Any]) -> bool:
     chosen = by_action.get(action, custom) if isinstance(action, str) else custom
     if not chosen.is_valid(record):
         return False
-    if isinstance(action, str) and DISPUTED_SPACE.search(action):
+    if chosen is custom and DISPUTED_SPACE.search(str(action)):  # documented ones have none
         return False
     birth_date = record["data"].get("birth_date")
     if isinstance(birth_date, str) and birth_date.startswith("0000"):
         return False  # jsonschema-rs accepts year 0, which no calendar has
     instant = record.get("timestamp")
-    return not isinstance(instant, str) or PLAIN_INSTANT.fullmatch(instant) is not None
+    return not isinstance(instant, str) or plain_instant(instant)
 
 
 def is_valid(value: Any, schema_name: str) -> bool:
@@ -98,7 +98,22 @@ def is_valid(value: Any, schema_name: str) -> bool:
         return False
     for member in _INSTANT_MEMBERS.get(schema_name, ()):
         instant = value.get(member)
-        if isinstance(instant, str) and not PLAIN_INSTANT.fullmatch(instant):
+        if isinstance(instant, str) and not plain_instant(instant):
             return False
     user_id = value.get("userId") if isinstance(value, dict) else None
     return not (isinstance(user_id, str) and DISPUTED_SPACE.search(user_id))
+
+
+_EDGE_YEARS = frozenset({"0000", "0001", "9999"})
+
+
+def plain_instant(text: str) -> bool:
+    """PLAIN_INSTANT's verdict on a date-time the compiled validator accepted: our schemas'
+    patterns have then fixed its shape (`YYYY-MM-DDThh:mm:ss[.f](Z|±hh:mm)`, ASCII digits), so
+    a few characters tell the rest: seconds below 60, the offset in range, a year far from
+    0001 and 9999. tests/checking/test_fast_path.py holds the two to the same verdicts."""
+    if text[:4] in _EDGE_YEARS or text[17] > "5":
+        return False
+    if text[-1] in "Zz":
+        return True
+    return text[-5:-3] <= "23" and text[-2] <= "5"

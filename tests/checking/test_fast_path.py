@@ -348,3 +348,25 @@ def test_a_birth_date_in_year_zero_is_refused() -> None:
     }
     _agree(record, "antavo/record")
     assert validation.check(record, "antavo/record")
+
+
+DIGITS = st.text("0123456789", min_size=2, max_size=2)
+SHAPED_INSTANTS = st.builds(
+    lambda year, parts, t, fraction, zone: (
+        f"{year}-{parts[0]}-{parts[1]}{t}{parts[2]}:{parts[3]}:{parts[4]}{fraction}{zone}"
+    ),
+    st.text("0123456789", min_size=4, max_size=4) | st.sampled_from(["0000", "0001", "9999"]),
+    st.lists(DIGITS, min_size=5, max_size=5),
+    st.sampled_from("Tt"),
+    st.sampled_from(["", ".5", ".123456"]),
+    st.sampled_from("Zz")
+    | st.builds(lambda s, h, m: f"{s}{h}:{m}", st.sampled_from("+-"), DIGITS, DIGITS),
+)
+
+
+@EXAMPLES
+@given(SHAPED_INSTANTS)
+def test_a_few_characters_decide_a_shaped_instant_as_the_full_pattern_does(text: str) -> None:
+    """compiled.plain_instant reads only a few characters of a date-time whose shape the
+    schema's pattern has fixed; it must say what PLAIN_INSTANT says of the whole string."""
+    assert compiled.plain_instant(text) == bool(compiled.PLAIN_INSTANT.fullmatch(text))
