@@ -9,6 +9,7 @@ piece with blank or unusual lines).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,11 +88,12 @@ def _line_pieces(name: str, stream: BinaryIO, number: int = 0) -> Iterator[Piece
             continue
         piece = b"".join([*parts, chunk[:cut]]) if chunk else b"".join(parts)
         parts = [chunk[cut:]] if chunk and cut < len(chunk) else []
+        newlines = piece.count(b"\n")
         if _holds_text(piece):
             anything = True
             yield Piece(name, piece, True, first_line, number, first_record)
-            first_record += records_in(piece)
-        first_line += piece.count(b"\n")
+            first_record += records_in(piece, newlines)
+        first_line += newlines
         if not chunk:
             break
     if not anything:
@@ -100,17 +102,22 @@ def _line_pieces(name: str, stream: BinaryIO, number: int = 0) -> Iterator[Piece
 
 
 def _holds_text(piece: bytes) -> bool:
-    """More than white space, Unicode's included (a line of no-break spaces is blank)."""
-    if not piece.strip():
-        return False
-    return piece.isascii() or bool(piece.decode("utf-8", "replace").strip())
+    """More than white space, Unicode's included (a line of no-break spaces is blank). A
+    visible ASCII character settles it without decoding the piece."""
+    if _VISIBLE_ASCII.search(piece):
+        return True
+    return bool(piece.decode("utf-8", "replace").strip())
 
 
-def records_in(lines: bytes) -> int:
-    """How many records (lines that are not blank) a piece of NDJSON holds. Every line
-    starts with `{` in a usual file: two counts tell that; only other pieces are split."""
+_VISIBLE_ASCII = re.compile(rb"[!-~]")
+
+
+def records_in(lines: bytes, newlines: int) -> int:
+    """How many records (lines that are not blank) a piece of NDJSON with `newlines` line
+    ends holds. Every line starts with `{` in a usual file: one count tells that; only other
+    pieces are split."""
     starting = lines.count(b"\n{") + lines.startswith(b"{")
-    if starting == lines.count(b"\n") + (not lines.endswith(b"\n")):
+    if starting == newlines + (not lines.endswith(b"\n")):
         return starting
     return sum(not is_blank(line) for line in lines.split(b"\n"))
 

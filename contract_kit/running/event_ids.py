@@ -11,6 +11,7 @@ run (EventIds), which names the later record of a pair, as the reader would.
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -27,53 +28,33 @@ NO_MESSAGE = -1
 
 
 class EventIdLog:
-    """The ids of the records of one piece that passed, in record order, as arrays of numbers:
-    key (64 bits of the messageId, which names customer and id), fingerprint (of the record
-    without its timestamp), record number, place (line, or element of `array`) and the message's
-    position among the piece's messages (NO_MESSAGE: none was written)."""
+    """The ids of the records of one piece that passed, in record order: five numbers each, in
+    one array (cheap to fill, to send back from a worker and to walk): its key (see
+    mapping.transform.event_key), a fingerprint of the record without its timestamp, the
+    record's number, its place (its line, or its element in `array`) and its message's position
+    among the piece's messages (NO_MESSAGE: none was written)."""
+
+    WIDTH = 5
 
     def __init__(self) -> None:
-        self.keys = array("Q")
-        self.fingerprints = array("Q")
-        self.records = array("q")
-        self.lines = array("q")
-        self.elements = array("q")
-        self.messages = array("q")
-        self.names: list[tuple[str, str]] = []
-        """(customer, id) of each: only to word a violation; cheap beside the record."""
+        self.entries = array("q")
         self.array: tuple[str, ...] | None = None
         """The pointer of the array the records are elements of (a document), else None."""
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.entries) // self.WIDTH
 
-    def add(
-        self,
-        customer: str,
-        event_id: str,
-        message_id: str,
-        fingerprint: bytes,
-        record: int,
-        place: Place,
-        message: int | None,
-    ) -> None:
-        # 64 of the messageId's hash bits (not the version and variant digits): the table
-        # below takes its slots from the low bits
-        self.keys.append(int(message_id[:8] + message_id[9:13] + message_id[24:28], 16))
-        self.fingerprints.append(int.from_bytes(fingerprint, "big"))
-        self.records.append(record)
+    def add(self, key: int, fingerprint: int, record: int, place: Place, message: int) -> None:
         line, self.array, element = place
-        self.lines.append(line)
-        self.elements.append(element)
-        self.messages.append(NO_MESSAGE if message is None else message)
-        self.names.append((customer, event_id))
+        at = line if self.array is None else element
+        self.entries.extend((key, fingerprint, record, at, message))
 
     def forget_last_message(self) -> None:
         """The last record's message was withheld (by the plan): its id still counts."""
-        self.messages[-1] = NO_MESSAGE
+        self.entries[-1] = NO_MESSAGE
 
-    def place(self, entry: int) -> Place:
-        return (self.lines[entry], self.array, self.elements[entry])
+    def place(self, at: int) -> Place:
+        return (at, None, 0) if self.array is None else (1, self.array, at)
 
 
 class EventIds:
@@ -94,33 +75,32 @@ class EventIds:
         file_number = result.source
         withdrawn: set[int] = set()
         late: list[Violation] = []
-        for entry in range(len(log)):
-            record = log.records[entry]
-            first = self._seen.setdefault(
-                log.keys[entry], log.fingerprints[entry], (file_number << 40) | record
-            )
-            if first[0] == log.fingerprints[entry]:
+        first_other = self._seen.first_other
+        entries = log.entries
+        for start in range(0, len(entries), EventIdLog.WIDTH):
+            key, fingerprint, record, at, message_number = entries[start : start + 5]
+            first = first_other(key, fingerprint, (file_number << 40) | record)
+            if first is None:
                 continue
-            first_file = self._inputs[first[1] >> 40].name
-            where = f"record {first[1] & 0xFFFFFFFFFF}"
+            first_file = self._inputs[first >> 40].name
+            where = f"record {first & 0xFFFFFFFFFF}"
             if first_file != result.file:
                 where += f" of {first_file}"
-            customer, event_id = log.names[entry]
-            message = (
-                f"Antavo id {event_id!r} of customer {customer!r} is shared with a "
-                f"different event ({where}): Segment would deduplicate them and drop this one"
-            )
             source = self._inputs[file_number]
-            line, column = self._relocator.position(source, log.place(entry), "/id")
+            text = self._relocator.text(source, log.place(at))
+            message = (
+                f"{_named(text)} is shared with a different event ({where}): Segment would "
+                "deduplicate them and drop this one"
+            )
+            line, column = self._relocator.position(source, log.place(at), "/id")
             violation = Violation(
                 result.file, line, column, record, "/id", message, "uniqueEventId"
             )
             late.append(violation)
             if self._keep_rejects:
-                text = self._relocator.text(source, log.place(entry))
                 result.rejects.append(Reject(record, text, (violation,)))
-            if log.messages[entry] != NO_MESSAGE:
-                withdrawn.add(log.messages[entry])
+            if message_number != NO_MESSAGE:
+                withdrawn.add(message_number)
         if late:  # keep the report in record order
             result.violations.extend(late)
             result.violations.sort(key=lambda v: -1 if v.record is None else v.record)
@@ -130,8 +110,18 @@ class EventIds:
         result.event_ids = EventIdLog()
 
 
+def _named(text: str | None) -> str:
+    """`Antavo id 'e1' of customer 'c1'`, read from the record's text (kept out of the arrays
+    above: only a record in conflict needs it)."""
+    try:
+        value = json.loads(text or "")
+        return f"Antavo id {value['id']!r} of customer {value['customer']!r}"
+    except (ValueError, TypeError, KeyError):  # the file changed since it was read
+        return "this record's Antavo id"
+
+
 class _IdTable:
-    """A hash table of 64-bit keys to (fingerprint, place), 24 bytes a slot in three arrays:
+    """A hash table of 62-bit keys to (fingerprint, place), 24 bytes a slot in three arrays:
     a million-record replay holds half a million event ids, which a dict of Python ints would
     hold in about four times the memory."""
 
@@ -145,20 +135,21 @@ class _IdTable:
         self._fingerprints = array("Q", bytes(8 * slots))
         self._places = array("Q", bytes(8 * slots))
 
-    def setdefault(self, key: int, fingerprint: int, place: int) -> tuple[int, int]:
-        """The (fingerprint, place) stored for `key`, storing the given ones if there are none."""
+    def first_other(self, key: int, fingerprint: int, place: int) -> int | None:
+        """The place of the event first seen with `key`, if its fingerprint is not this one's;
+        None when this is the first (it is then stored) or the same event again."""
         key = key or 1  # 0 marks an empty slot
         slot = key & self._mask
         keys = self._keys
         while keys[slot]:
             if keys[slot] == key:
-                return self._fingerprints[slot], self._places[slot]
+                return None if self._fingerprints[slot] == fingerprint else self._places[slot]
             slot = (slot + 1) & self._mask
         keys[slot], self._fingerprints[slot], self._places[slot] = key, fingerprint, place
         self._size += 1
         if self._size * 3 > len(keys) * 2:
             self._grow()
-        return fingerprint, place
+        return None
 
     def _grow(self) -> None:
         keys, fingerprints, places = self._keys, self._fingerprints, self._places
@@ -166,4 +157,4 @@ class _IdTable:
         self._size = 0
         for slot, key in enumerate(keys):
             if key:
-                self.setdefault(key, fingerprints[slot], places[slot])
+                self.first_other(key, fingerprints[slot], places[slot])

@@ -21,10 +21,10 @@ agreement tests prove it):
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from typing import Any, NamedTuple
 
 import orjson
@@ -35,7 +35,7 @@ from contract_kit.mapping import transform
 from contract_kit.reading.pieces import Piece
 from contract_kit.reading.records import Kind, Place, Record, Unreadable, line_record, records
 from contract_kit.running.context import KindOption, RunContext
-from contract_kit.running.event_ids import EventIdLog
+from contract_kit.running.event_ids import NO_MESSAGE, EventIdLog
 from contract_kit.violations import Finding, Violation
 
 ANTAVO_SCHEMA = "antavo/record"
@@ -82,7 +82,7 @@ class PieceResult:
     def withdraw(self, numbers: set[int]) -> None:
         """Take the messages at these positions (among the piece's) out of the output."""
         kept = [line for at, line in enumerate(self.messages()) if at not in numbers]
-        self.output = b"".join(line + b"\n" for line in kept)
+        self.output = b"\n".join(kept) + b"\n" if kept else b""
         self.converted = len(kept)
 
 
@@ -104,13 +104,10 @@ class _Work:
         self.result.violations.extend(violations)
         self.errors += sum(violation.is_error for violation in violations)
 
-    def deliver(self, serialised: bytes) -> None:
-        self.messages.append(serialised)
-
     def finish(self) -> PieceResult:
         result = self.result
         result.converted = len(self.messages)
-        result.output = b"".join(message + b"\n" for message in self.messages)
+        result.output = b"\n".join(self.messages) + b"\n" if self.messages else b""
         return result
 
 
@@ -252,26 +249,21 @@ def _convert_valid(
         return
     message = outcome.message
     serialised = jsonio.dumps(message)  # orjson, or json for integers beyond 64 bits
-    problems = _output_problems(message, len(serialised), work)
-    if problems:
-        record = record or Record(work.result.file, number, value, text=line, line=place[0])
-        work.add_violations(_in_order(_in_message(record, problem) for problem in problems))
-        return
+    if not work.by_construction or len(serialised) > validation.MAX_MESSAGE_BYTES:
+        problems = check_message(message, strict=True, size=len(serialised))
+        if problems:
+            record = record or Record(work.result.file, number, value, text=line, line=place[0])
+            work.add_violations(_in_order(_in_message(record, problem) for problem in problems))
+            return
     log = work.result.event_ids
     logged = len(log)
     _note_event_id(value, number, place, work.result, len(work.messages), message["messageId"])
-    if not _deliver(message, serialised, work, record) and len(log) > logged:
+    if work.run.plan is None:
+        work.messages.append(serialised)
+    elif not _deliver(message, serialised, work, record) and len(log) > logged:
         # it never goes out, but still holds its Antavo id: a different event sharing it
         # would be dropped by Segment once this one is fixed and sent
         log.forget_last_message()
-
-
-def _output_problems(message: dict[str, Any], size: int, work: _Work) -> list[Finding]:
-    """The message against the Antavo source profile: only its size when the mapping's
-    constants were checked once for the run (see RunContext.output_checked_by_construction)."""
-    if work.by_construction and size <= validation.MAX_MESSAGE_BYTES:
-        return []
-    return check_message(message, strict=True, size=size)
 
 
 def _deliver(message: Any, serialised: bytes, work: _Work, record: Record | None) -> bool:
@@ -283,7 +275,7 @@ def _deliver(message: Any, serialised: bytes, work: _Work, record: Record | None
             work.add_violations(_in_order(_in_message(record, p) for p in problems))
         if any(problem.severity == "error" for problem in problems):
             return False
-    work.deliver(serialised)
+    work.messages.append(serialised)
     return True
 
 
@@ -342,20 +334,30 @@ def _note_event_id(
     message_id: str | None = None,
 ) -> None:
     """Log the Antavo id of a record that passed, for the run-wide check that two different
-    events never share one: its key (the messageId Segment deduplicates on, when the caller
-    has it already) and a fingerprint of the event without its timestamp (a re-sent event may
-    carry another)."""
+    events never share one: its key (from the messageId Segment deduplicates on, when the
+    caller has it already) and a fingerprint of the event without its timestamp (a re-sent
+    event may carry another)."""
     event_id = value.get("id")
     if type(event_id) is not str:
         return
     timestamp = value.pop("timestamp", None)  # taken out and put back: the keys are sorted
-    fingerprint = hashlib.blake2b(jsonio.dumps(value, sort_keys=True), digest_size=8).digest()
+    try:
+        canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # an integer beyond 64 bits
+        canonical = jsonio.dumps(value, sort_keys=True)
+    fingerprint = int.from_bytes(blake2b(canonical, digest_size=8).digest()) & FINGERPRINT_BITS
     if timestamp is not None:
         value["timestamp"] = timestamp
-    customer = value["customer"]
     if message_id is None:
-        message_id = transform.event_message_id(customer, event_id)
-    result.event_ids.add(customer, event_id, message_id, fingerprint, number, place, message)
+        key = transform.event_key(value["customer"], event_id)
+    else:
+        key = transform.message_key(message_id)
+    position = NO_MESSAGE if message is None else message
+    result.event_ids.add(key, fingerprint, number, place, position)
+
+
+#: A fingerprint is 62 bits of BLAKE2b: with the key and the numbers, it fits a signed array.
+FINGERPRINT_BITS = (1 << 62) - 1
 
 
 def check_message(

@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 import contract_kit
 from contract_kit import MESSAGE_ID_NAMESPACE
@@ -766,3 +768,14 @@ class TestConvertEndToEnd:
         result = contract_kit.convert([record(action="Paid", data={"amount": 5.0})])
         [message] = result.messages
         assert json.dumps(message["properties"]) == '{"amount": 5.0}'
+
+
+@given(st.text(), st.text())
+def test_an_event_key_is_the_same_from_the_hash_or_from_the_message_id(
+    customer: str, event_id: str
+) -> None:
+    """validate keys an Antavo id from the hash, convert from the messageId it wrote: one run
+    holds only one of them, but both must name (customer, id) alike."""
+    written = transform.event_message_id(customer, event_id)
+    assert transform.event_key(customer, event_id) == transform.message_key(written)
+    assert transform.event_key(customer, event_id) < 2**62

@@ -49,8 +49,7 @@ def _both_routes(records: list[Any], context: RunContext) -> None:
     assert (flat.records, flat.skipped, flat.converted) == (
         careful.records, careful.skipped, careful.converted,
     )  # fmt: skip
-    assert flat.event_ids.records == careful.event_ids.records
-    assert flat.event_ids.keys == careful.event_ids.keys
+    assert flat.event_ids.entries == careful.event_ids.entries
 
 
 @EXAMPLES
