@@ -142,9 +142,11 @@ def _plain_lines(piece: Piece, work: _Work) -> None:
     loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
     is_valid_record = compiled.is_valid_record
     convert, keep_rejects = work.run.mode == "convert", work.run.keep_rejects
+    limited = work.run.max_errors is not None
     result, file = work.result, piece.file
     violations = result.violations
     number, line_number = piece.first_record, piece.first_line - 1
+    vouched = 0  # records this loop vouched for (the careful route counts its own)
     for raw in piece.data.split(b"\n"):
         line_number += 1
         value = None
@@ -163,18 +165,20 @@ def _plain_lines(piece: Piece, work: _Work) -> None:
             if item is None:
                 continue  # a blank line: no record
             _careful(item, work)
-        else:
-            result.records += 1
+        elif convert:
+            vouched += 1
             before = len(violations)
-            if convert:
-                _convert_valid(value, number, (line_number, None, 0), work, None, line)
-            else:
-                _note_event_id(value, number, (line_number, None, 0), result, None)
+            _convert_valid(value, number, (line_number, None, 0), work, None, line)
             if keep_rejects and len(violations) > before:
                 _keep_reject(number, line.decode("utf-8"), violations[before:], work)
+        else:
+            vouched += 1
+            if "id" in value:
+                _note_event_id(value, number, (line_number, None, 0), result, None)
         number += 1
-        if work.stopped():
-            return
+        if limited and work.stopped():
+            break
+    result.records += vouched
 
 
 def _careful(item: Record | Unreadable, work: _Work) -> None:
