@@ -123,12 +123,11 @@ def records_in(lines: bytes, newlines: int) -> int:
 
 
 def is_blank(line: bytes) -> bool:
-    """A line that holds no record: white space only, Unicode's included (a line of no-break
-    spaces is blank); a line that is not UTF-8 is not blank (it is a record, unreadable)."""
+    """A line that holds no record: white space only, as Python's str.strip reads it (the
+    ASCII separators \x1c-\x1f and Unicode's spaces included); a line that is not UTF-8 is not
+    blank (it is a record, unreadable). `_holds_text` is the same question for a whole piece."""
     if not line.strip():
         return True
-    if line.isascii():
-        return False
     try:
         return not line.decode("utf-8").strip()
     except UnicodeDecodeError:
