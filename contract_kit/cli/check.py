@@ -38,7 +38,7 @@ from contract_kit.reporters import Reporter
 from contract_kit.running import driver
 from contract_kit.running.context import KindOption, RunContext
 from contract_kit.running.report import Report
-from contract_kit.running.steps import PieceResult, Reject
+from contract_kit.running.results import PieceResult, Reject
 from contract_kit.settings import discovery as config_files
 
 

@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import orjson
-
 from contract_kit.checking import timestamps
 from contract_kit.jsontext import jsonio, pointers
 from contract_kit.violations import Finding
@@ -123,10 +121,7 @@ def message_id(record: Mapping[str, Any]) -> str:
     """
     if "id" in record:
         return event_message_id(record["customer"], record["id"])
-    try:
-        return uuid5(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
-    except TypeError:  # an integer beyond 64 bits: json writes it, in the same layout
-        return uuid5(jsonio.dumps(record, sort_keys=True))
+    return uuid5(jsonio.dumps(record, sort_keys=True))
 
 
 def event_message_id(customer: str, event_id: str) -> str:

@@ -3,8 +3,8 @@
 A file holds one record, a JSON array of records, an envelope (an Antavo bulk body
 `{"events": [...]}` or a Segment batch `{"batch": [...]}`), or, when named `.ndjson` / `.jsonl`,
 one record a line. Standard input has no name: it is read as NDJSON when it holds one JSON value
-a line, else as a document. It is read once, when the inputs are collected, and travels with its
-Source: nothing about a run is kept in a module.
+a line, else as a document. It is read once, when the inputs are collected (after every path is
+checked), and travels with its Source.
 """
 
 from __future__ import annotations
@@ -50,10 +50,6 @@ class Source:
     @property
     def is_lines(self) -> bool:
         return self.path is not None and self.path.suffix.lower() in LINE_SUFFIXES
-
-    @property
-    def is_stdin(self) -> bool:
-        return self.path is None and self.text is None
 
     @property
     def form_unnamed(self) -> bool:
@@ -142,15 +138,15 @@ def collect(
     and `exclusions` skipped), `-` for stdin. Named pipes and devices given by name are read
     like files."""
     sources: list[Source] = []
-    stdin_seen = False
+    stdin_seen, stdin_at = False, 0
     for given in paths:
         if str(given) == "":
             raise UsageError("an empty path was given")
         if str(given) == STDIN:
             if stdin_seen:
                 raise UsageError("standard input can be read only once: '-' was given twice")
-            stdin_seen = True
-            sources.append(_stdin())
+            stdin_seen, stdin_at = True, len(sources)
+            sources.append(Source(STDIN_NAME, None))  # read below, once every path is checked
             continue
         path = Path(given)
         try:
@@ -169,6 +165,8 @@ def collect(
             sources.append(Source(str(path), path, Path(path.name)))
         else:
             raise UsageError(f"{path}: no such file or directory")
+    if stdin_seen:
+        sources[stdin_at] = _stdin()
     return sources
 
 

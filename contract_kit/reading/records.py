@@ -134,6 +134,18 @@ class Unreadable(NamedTuple):
     text: str | None
 
 
+def record_at(piece: Piece, number: int, place: Place) -> Record:
+    """Record `number` of `piece`, found again by its place: to word and place a violation
+    found after the piece was done (an Antavo id an earlier event holds). Its value is not
+    read again; its text and positions are."""
+    line, array, element = place
+    if array is None:
+        raw = piece.data.split(b"\n")[line - piece.first_line]
+        return Record(piece.file, number, None, text=raw, line=line)
+    text = piece.data.decode("utf-8", "surrogatepass")
+    return Record(piece.file, number, None, text=text, array=array, element=element)
+
+
 def read(source: Source) -> Iterator[Record | Violation]:
     """Every record of one source, in order, in this process (for goldens' own text)."""
     for piece in pieces(source):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from contract_kit.mapping.transform import MappingSettings
+from contract_kit.checking.messages import check_message
+from contract_kit.mapping.transform import MappingSettings, event_message_id
 
 if TYPE_CHECKING:
     from contract_kit.settings.config import Config
@@ -72,8 +73,24 @@ class RunContext:
         (event names, the loop-prevention object) is checked here, once, on a probe message
         of each call type. tests/running/test_steps.py checks the claim against the schema.
         """
-        from contract_kit.running import steps  # steps imports this module
-
         if self.mapping is None:
             return False
-        return steps.constants_meet_the_profile(self.mapping)
+        return constants_meet_the_profile(self.mapping)
+
+
+def constants_meet_the_profile(mapping: MappingSettings) -> bool:
+    """Whether what the configuration puts into every message (event names, the
+    loop-prevention object) meets the Antavo source profile: checked on probe messages of
+    each call type, whose other fields take the forms the mapping always gives them."""
+    common = {
+        "userId": "u",
+        "timestamp": "2024-01-01T00:00:00.000Z",
+        "messageId": event_message_id("c", "i"),
+        "integrations": mapping.integrations,
+    }
+    probes: list[dict[str, Any]] = [{"type": "identify", **common, "traits": {}}]
+    probes += [
+        {"type": "track", "event": event, **common, "properties": {}}
+        for event in mapping.event_names.values()
+    ]
+    return all(not check_message(probe, strict=True) for probe in probes)

@@ -25,7 +25,8 @@ from contract_kit.running.context import RunContext
 from contract_kit.running.event_ids import EventIds
 from contract_kit.running.pool import in_pool, worth_parallel
 from contract_kit.running.report import Report
-from contract_kit.running.steps import PieceResult, process
+from contract_kit.running.results import PieceResult
+from contract_kit.running.steps import process
 from contract_kit.violations import Violation
 
 
@@ -62,10 +63,10 @@ def run(context: RunContext, inputs: Sequence[Source]) -> Iterator[Event]:
     if worth_parallel(inputs, context.jobs):
         results = in_pool(work, context, context.jobs)
     else:
-        results = (process(piece, context) for piece in work)
+        results = ((piece, process(piece, context)) for piece in work)
     try:
-        for result in results:
-            event_ids.settle(result)
+        for piece, result in results:
+            event_ids.settle(result, piece)
             stop = tally.add(result)
             yield PieceDone(result)
             if stop:

@@ -4,7 +4,7 @@ With an `id`, the messageId depends on `customer` and `id` only, so Segment keep
 two events sharing them and silently drops the other. A re-sent event (the same record, perhaps
 with another `timestamp`) may repeat its id.
 
-Each piece logs the ids of the records that passed (EventIdLog, a few compact arrays, cheap to
+Each piece logs the ids of the records that passed (EventIdLog, one compact array, cheap to
 send back from a worker); the driver settles the logs in input order against one table of the
 run (EventIds), which names the later record of a pair, as the reader would.
 """
@@ -16,61 +16,25 @@ from array import array
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from contract_kit.reading.records import Place
-from contract_kit.reading.relocating import Relocator
+from contract_kit.reading.pieces import Piece
+from contract_kit.reading.records import record_at
+from contract_kit.running.results import NO_MESSAGE, EventIdLog, PieceResult, Reject
 from contract_kit.violations import Violation
 
 if TYPE_CHECKING:
     from contract_kit.reading.paths import Source
-    from contract_kit.running.steps import PieceResult
-
-NO_MESSAGE = -1
-
-
-class EventIdLog:
-    """The ids of the records of one piece that passed, in record order: five numbers each, in
-    one array (cheap to fill, to send back from a worker and to walk): its key (see
-    mapping.transform.event_key), a fingerprint of the record without its timestamp, the
-    record's number, its place (its line, or its element in `array`) and its message's position
-    among the piece's messages (NO_MESSAGE: none was written)."""
-
-    WIDTH = 5
-
-    def __init__(self) -> None:
-        self.entries = array("q")
-        self.array: tuple[str, ...] | None = None
-        """The pointer of the array the records are elements of (a document), else None."""
-
-    def __len__(self) -> int:
-        return len(self.entries) // self.WIDTH
-
-    def add(self, key: int, fingerprint: int, record: int, place: Place, message: int) -> None:
-        line, self.array, element = place
-        at = line if self.array is None else element
-        self.entries.extend((key, fingerprint, record, at, message))
-
-    def forget_last_message(self) -> None:
-        """The last record's message was withheld (by the plan): its id still counts."""
-        self.entries[-1] = NO_MESSAGE
-
-    def place(self, at: int) -> Place:
-        return (at, None, 0) if self.array is None else (1, self.array, at)
-
 
 class EventIds:
-    """The ids seen so far in one run. Memory: 24 bytes a distinct id."""
+    """The ids seen so far in one run. Memory: 48 to 192 bytes a distinct id (see _IdTable)."""
 
     def __init__(self, inputs: Sequence[Source], keep_rejects: bool = False) -> None:
         self._keep_rejects = keep_rejects
         self._seen = _IdTable()
         self._inputs = inputs
-        self._relocator = Relocator()
 
-    def settle(self, result: PieceResult) -> None:
+    def settle(self, result: PieceResult, piece: Piece | Violation) -> None:
         """Withdraw the messages of records whose id a different, earlier event holds, with a
-        violation at their `/id`."""
-        from contract_kit.running.steps import Reject
-
+        violation at their `/id`, placed and worded from the piece's own bytes."""
         log = result.event_ids
         file_number = result.source
         withdrawn: set[int] = set()
@@ -86,13 +50,14 @@ class EventIds:
             where = f"record {first & 0xFFFFFFFFFF}"
             if first_file != result.file:
                 where += f" of {first_file}"
-            source = self._inputs[file_number]
-            text = self._relocator.text(source, log.place(at))
+            assert isinstance(piece, Piece)  # a piece that logged ids was read
+            found = record_at(piece, record, log.place(at))
+            text = found.text()
             message = (
                 f"{_named(text)} is shared with a different event ({where}): Segment would "
                 "deduplicate them and drop this one"
             )
-            line, column = self._relocator.position(source, log.place(at), "/id")
+            line, column = found.position("/id")
             violation = Violation(
                 result.file, line, column, record, "/id", message, "uniqueEventId"
             )
@@ -110,24 +75,24 @@ class EventIds:
         result.event_ids = EventIdLog()
 
 
-def _named(text: str | None) -> str:
-    """`Antavo id 'e1' of customer 'c1'`, read from the record's text (kept out of the arrays
-    above: only a record in conflict needs it)."""
-    try:
-        value = json.loads(text or "")
-        return f"Antavo id {value['id']!r} of customer {value['customer']!r}"
-    except (ValueError, TypeError, KeyError):  # the file changed since it was read
-        return "this record's Antavo id"
+def _named(text: str) -> str:
+    """`Antavo id 'e1' of customer 'c1'`, read from the text of a record that passed its
+    schema (kept out of the arrays above: only a record in conflict needs it)."""
+    value = json.loads(text)
+    return f"Antavo id {value['id']!r} of customer {value['customer']!r}"
 
 
 class _IdTable:
-    """A hash table of 62-bit keys to (fingerprint, place), 24 bytes a slot in three arrays:
-    a million-record replay holds half a million event ids, which a dict of Python ints would
-    hold in about four times the memory."""
+    """A hash table of 62-bit keys to (fingerprint, place), in three arrays of 8-byte slots,
+    at most half of them used: a million-record replay holds half a million event ids, which
+    a dict of Python ints would hold in several times the memory. Its slots are allocated with
+    the first id (a run without ids, or the many small runs of `diff`, allocate none)."""
+
+    FIRST_SLOTS = 1 << 16
 
     def __init__(self) -> None:
         self._size = 0
-        self._allocate(1 << 18)  # 6 MB: a 200,000-record run never grows it
+        self._allocate(0)
 
     def _allocate(self, slots: int) -> None:
         self._mask = slots - 1
@@ -138,6 +103,8 @@ class _IdTable:
     def first_other(self, key: int, fingerprint: int, place: int) -> int | None:
         """The place of the event first seen with `key`, if its fingerprint is not this one's;
         None when this is the first (it is then stored) or the same event again."""
+        if self._size * 2 >= len(self._keys):  # at most half full: probes stay short
+            self._grow()
         key = key or 1  # 0 marks an empty slot
         slot = key & self._mask
         keys = self._keys
@@ -147,13 +114,11 @@ class _IdTable:
             slot = (slot + 1) & self._mask
         keys[slot], self._fingerprints[slot], self._places[slot] = key, fingerprint, place
         self._size += 1
-        if self._size * 2 > len(keys):  # at most half full: probes stay short
-            self._grow()
         return None
 
     def _grow(self) -> None:
         keys, fingerprints, places = self._keys, self._fingerprints, self._places
-        self._allocate(4 * len(keys))
+        self._allocate(max(self.FIRST_SLOTS, 4 * len(keys)))
         self._size = 0
         for slot, key in enumerate(keys):
             if key:

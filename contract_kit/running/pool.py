@@ -16,7 +16,8 @@ from contract_kit.reading.paths import Source
 from contract_kit.reading.pieces import Piece
 from contract_kit.running import stopping
 from contract_kit.running.context import RunContext
-from contract_kit.running.steps import PieceResult, process_all
+from contract_kit.running.results import PieceResult
+from contract_kit.running.steps import process_all
 from contract_kit.violations import Violation
 
 #: Below this much input, starting processes costs more than it saves.
@@ -28,7 +29,9 @@ TASK_BYTES = 1 << 20
 TASK_PIECES = 256
 
 _worker_run: list[RunContext] = []
-"""In a worker process only: the run it works for, set once by the pool's initializer."""
+"""In a worker process only: the run it works for, set once by the pool's initializer. The
+one piece of module state, and only in workers: it is how a process pool hands each worker its
+settings once (the parent never reads it)."""
 
 
 def worth_parallel(inputs: Sequence[Source], jobs: int) -> bool:
@@ -50,10 +53,10 @@ def worth_parallel(inputs: Sequence[Source], jobs: int) -> bool:
 
 def in_pool(
     pieces: Iterator[Piece | Violation], run: RunContext, jobs: int
-) -> Iterator[PieceResult]:
-    """Results in submission order, with at most a few tasks in flight per process. Small
-    pieces (one small file each) travel in groups: sending each alone would cost more than
-    checking it. Closing the iterator stops the workers."""
+) -> Iterator[tuple[Piece | Violation, PieceResult]]:
+    """Each piece with its result, in submission order, with at most a few tasks in flight per
+    process. Small pieces (one small file each) travel in groups: sending each alone would
+    cost more than checking it. Closing the iterator stops the workers."""
     import multiprocessing  # only here: importing it costs start-up time every run
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -63,13 +66,15 @@ def in_pool(
             pool = stack.enter_context(
                 context.Pool(jobs, initializer=_start_worker, initargs=(run,))
             )
-        pending: deque[Any] = deque()
+        pending: deque[tuple[list[Piece | Violation], Any]] = deque()
         for task in tasks(pieces):
-            pending.append(pool.apply_async(_work_on, (task,)))
+            pending.append((task, pool.apply_async(_work_on, (task,))))
             if len(pending) >= 3 * jobs:
-                yield from pending.popleft().get()
+                done, results = pending.popleft()
+                yield from zip(done, results.get(), strict=True)
         while pending:
-            yield from pending.popleft().get()
+            done, results = pending.popleft()
+            yield from zip(done, results.get(), strict=True)
 
 
 def _start_worker(run: RunContext) -> None:

@@ -21,69 +21,23 @@ agreement tests prove it):
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from hashlib import blake2b
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
 from contract_kit.checking import compiled, validation
+from contract_kit.checking.messages import check_message
 from contract_kit.jsontext import jsonio, pointers
 from contract_kit.mapping import transform
 from contract_kit.reading.pieces import Piece
 from contract_kit.reading.records import Kind, Place, Record, Unreadable, line_record, records
 from contract_kit.running.context import KindOption, RunContext
-from contract_kit.running.event_ids import NO_MESSAGE, EventIdLog
+from contract_kit.running.results import NO_MESSAGE, PieceResult, Reject
 from contract_kit.violations import Finding, Violation
 
 ANTAVO_SCHEMA = "antavo/record"
-SEGMENT_SCHEMA = "segment/message"
-STRICT_SEGMENT_SCHEMA = "segment/antavo-source"
-
-
-class Reject(NamedTuple):
-    """A record that went neither to the output nor to the skipped count, as it was written."""
-
-    record: int | None
-    text: str | None
-    violations: tuple[Violation, ...]
-
-
-@dataclass
-class PieceResult:
-    """What became of the records of one piece of work."""
-
-    file: str
-    source: int = 0
-    records: int = 0
-    skipped: int = 0
-    converted: int = 0
-    size: int = 0
-    """Bytes of input the piece held (for progress)."""
-    output: bytes = b""
-    """Each converted message as compact JSON and a newline, in order."""
-    violations: list[Violation] = field(default_factory=list)
-    event_ids: EventIdLog = field(default_factory=EventIdLog)
-    rejects: list[Reject] = field(default_factory=list)
-    planned: Counter[tuple[str, int]] = field(default_factory=Counter)
-    """Messages checked against each plan rule, by (label, version); unplanned events by
-    (`unplanned:` + name, 0). For `plan coverage`."""
-
-    @property
-    def errors(self) -> int:
-        return sum(violation.is_error for violation in self.violations)
-
-    def messages(self) -> list[bytes]:
-        """The converted messages, one compact JSON text each."""
-        return self.output.split(b"\n")[:-1]
-
-    def withdraw(self, numbers: set[int]) -> None:
-        """Take the messages at these positions (among the piece's) out of the output."""
-        kept = [line for at, line in enumerate(self.messages()) if at not in numbers]
-        self.output = b"\n".join(kept) + b"\n" if kept else b""
-        self.converted = len(kept)
 
 
 class _Work:
@@ -345,10 +299,7 @@ def _note_event_id(
     if type(event_id) is not str:
         return
     timestamp = value.pop("timestamp", None)  # taken out and put back: the keys are sorted
-    try:
-        canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # an integer beyond 64 bits
-        canonical = jsonio.dumps(value, sort_keys=True)
+    canonical = jsonio.dumps(value, sort_keys=True)
     fingerprint = int.from_bytes(blake2b(canonical, digest_size=8).digest()) & FINGERPRINT_BITS
     if timestamp is not None:
         value["timestamp"] = timestamp
@@ -362,38 +313,6 @@ def _note_event_id(
 
 #: A fingerprint is 62 bits of BLAKE2b: with the key and the numbers, it fits a signed array.
 FINGERPRINT_BITS = (1 << 62) - 1
-
-
-def check_message(
-    message: Any, *, strict: bool, size: int | None = None, limit: int | None = None
-) -> list[Finding]:
-    """A Segment message against the spec layer (and the Antavo source profile if strict).
-    `size`: its compact JSON size, when the caller has already written it. `limit`: see
-    validation.check."""
-    schema = STRICT_SEGMENT_SCHEMA if strict else SEGMENT_SCHEMA
-    if size is None:
-        size = jsonio.compact_size(message)
-    if compiled.is_valid(message, schema) and size <= validation.MAX_MESSAGE_BYTES:
-        return []
-    return validation.check(message, schema, limit) + validation.check_message_size(message)
-
-
-def constants_meet_the_profile(mapping: transform.MappingSettings) -> bool:
-    """Whether what the configuration puts into every message (event names, the
-    loop-prevention object) meets the Antavo source profile: checked on probe messages of
-    each call type, whose other fields take the forms the mapping always gives them."""
-    common = {
-        "userId": "u",
-        "timestamp": "2024-01-01T00:00:00.000Z",
-        "messageId": transform.event_message_id("c", "i"),
-        "integrations": mapping.integrations,
-    }
-    probes: list[dict[str, Any]] = [{"type": "identify", **common, "traits": {}}]
-    probes += [
-        {"type": "track", "event": event, **common, "properties": {}}
-        for event in mapping.event_names.values()
-    ]
-    return all(not check_message(probe, strict=True) for probe in probes)
 
 
 def check_input(

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contract_kit.checking import validation
 from contract_kit.checking.timestamps import (
@@ -19,6 +21,7 @@ from contract_kit.checking.timestamps import (
     is_full_date,
     is_rfc3339,
     normalise,
+    normalise_valid,
     parse_rfc3339,
     to_segment,
 )
@@ -425,3 +428,36 @@ def test_a_non_string_timestamp_is_one_type_violation_not_also_a_format_one() ->
     assert [(f.pointer, f.message) for f in findings] == [
         ("/timestamp", "timestamp must be a string, got integer 5")
     ]
+
+
+VALID_INSTANTS = st.builds(
+    lambda moment, fraction, offset, t, z: (
+        moment.strftime(f"%Y-%m-%d{t}%H:%M:%S")
+        + fraction
+        + (
+            z
+            if offset is None
+            else f"{'+' if offset >= 0 else '-'}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+        )
+    ),
+    st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30)),
+    st.sampled_from(["", ".5", ".123", ".123456789"]),
+    st.none() | st.integers(-(23 * 60 + 59), 23 * 60 + 59),
+    st.sampled_from("Tt"),
+    st.sampled_from("Zz"),
+)
+
+
+@given(VALID_INSTANTS | st.integers(0, UNIX_SECONDS_LIMIT - 1) | st.floats(0, 2e9))
+def test_the_fast_forms_of_a_valid_records_timestamp_agree_with_normalise(value: Any) -> None:
+    """normalise_valid takes short cuts for a timestamp the record schema has passed (Segment's
+    form already, an offset shifted by minutes, Unix integers by day): the same answer."""
+    try:
+        expected: Any = normalise(value)
+    except InstantError as error:
+        expected = str(error)
+    try:
+        fast: Any = normalise_valid(value)
+    except InstantError as error:
+        fast = str(error)
+    assert fast == expected

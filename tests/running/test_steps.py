@@ -16,10 +16,12 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contract_kit.checking.messages import check_message
 from contract_kit.mapping import transform
 from contract_kit.reading.pieces import Piece
 from contract_kit.running import steps
-from contract_kit.running.context import RunContext
+from contract_kit.running.context import RunContext, constants_meet_the_profile
+from contract_kit.running.results import PieceResult
 from contract_kit.settings.config import Config
 
 from ..checking.test_fast_path import EXAMPLES, RECORDS, _mutate
@@ -37,7 +39,7 @@ def _lines(records: list[Any], spaced: bool) -> bytes:
     )
 
 
-def _verdict(result: steps.PieceResult) -> list[tuple[Any, ...]]:
+def _verdict(result: PieceResult) -> list[tuple[Any, ...]]:
     return [(v.record, v.line, v.pointer, v.message, v.keyword) for v in result.violations]
 
 
@@ -64,10 +66,10 @@ def test_the_flat_loop_and_the_careful_route_agree(records: list[Any], data: st.
 @given(RECORDS)
 def test_a_message_checked_by_construction_meets_the_profile(record: dict[str, Any]) -> None:
     mapping = transform.MappingSettings.of(Config())
-    assert steps.constants_meet_the_profile(mapping)
+    assert constants_meet_the_profile(mapping)
     outcome = transform.to_segment(record, mapping)
     if isinstance(outcome, transform.Converted):
-        assert steps.check_message(outcome.message, strict=True) == []
+        assert check_message(outcome.message, strict=True) == []
 
 
 def test_constants_that_break_the_profile_are_checked_on_every_message() -> None:
