@@ -13,7 +13,7 @@ from contract_kit.settings.config import Config
 
 record_schema = schemas.validator("antavo/record")
 message_schema = schemas.validator("segment/antavo-source")
-config = Config()
+mapping = transform.MappingSettings.of(Config())
 with (
     open(sys.argv[1], encoding="utf-8") as source,
     open(sys.argv[2], "w", encoding="utf-8") as target,
@@ -22,7 +22,7 @@ with (
         record = json.loads(line)
         if any(True for _ in record_schema.iter_errors(record)):
             continue
-        result = transform.to_segment(record, config)
+        result = transform.to_segment(record, mapping)
         if isinstance(result, transform.Converted) and not any(
             True for _ in message_schema.iter_errors(result.message)
         ):
