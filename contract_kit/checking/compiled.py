@@ -9,6 +9,14 @@ plainly fine to the reference validator. tests/checking/test_fast_path.py proves
 
 from __future__ import annotations
 
+# jsonschema-rs imports these standard modules from Rust when it is imported, and panics if an
+# import fails: a Ctrl-C arriving just then (our handler raises Stopped) ended the run with a
+# Rust panic and exit 1. Imported here first, they are never imported from Rust.
+# tests/running/test_stopping.py stops runs at every moment of start-up.
+import collections.abc  # noqa: F401
+import decimal  # noqa: F401
+import email.utils  # noqa: F401
+import enum  # noqa: F401
 import re
 from functools import cache
 from typing import Any

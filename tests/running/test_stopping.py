@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -152,3 +153,22 @@ def test_a_run_that_ignores_sigint_is_not_stopped_by_it(tmp_path: Path) -> None:
     assert process.returncode == 1, stderr
     assert b"interrupted" not in stderr
     assert stdout.splitlines()[-1].startswith(b"failed: 1 record in 1 file")
+
+
+def test_the_modules_the_compiled_validator_imports_from_rust_are_imported_first() -> None:
+    """jsonschema-rs imports `decimal` and `email.utils` from Rust when it is imported, and
+    panics if a Ctrl-C interrupts that; they must be imported (in Python) before it is."""
+    probe = (
+        "import sys, importlib.abc\n"
+        "class Watch(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'jsonschema_rs':\n"
+        "            print('decimal' in sys.modules and 'email.utils' in sys.modules)\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "import contract_kit.checking.compiled\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+        env=cli_environment(),
+    )  # fmt: skip
+    assert result.stdout.strip() == "True"
