@@ -137,9 +137,9 @@ _KEY_BITS = (1 << 62) - 1
 def event_key(customer: str, event_id: str) -> int:
     """The key of (customer, Antavo id): `message_key(event_message_id(customer, event_id))`,
     without writing the messageId out."""
-    name = f"{customer}\n{event_id}".encode("utf-8", "surrogatepass")
-    digest = hashlib.sha1(_NAMESPACE_BYTES + name).digest()
-    return int.from_bytes(digest[8:16], "big") & _KEY_BITS
+    hashed = _NAMESPACE_HASH.copy()
+    hashed.update(f"{customer}\n{event_id}".encode("utf-8", "surrogatepass"))
+    return int.from_bytes(hashed.digest()[8:16], "big") & _KEY_BITS
 
 
 def message_key(message_id: str) -> int:
@@ -148,13 +148,17 @@ def message_key(message_id: str) -> int:
 
 
 _NAMESPACE_BYTES = MESSAGE_ID_NAMESPACE.bytes
+#: SHA-1 with the namespace already hashed: copying it costs less than starting anew.
+_NAMESPACE_HASH = hashlib.sha1(_NAMESPACE_BYTES)
 
 
 def uuid5(name: bytes) -> str:
     """`str(uuid.uuid5(MESSAGE_ID_NAMESPACE, name))`, four times faster (RFC 9562 §5.5): the
     hex digits of SHA-1 of namespace and name, with the version (5) and the variant (RFC)
     written into the 13th and 17th digits."""
-    hexed = hashlib.sha1(_NAMESPACE_BYTES + name).hexdigest()
+    hashed = _NAMESPACE_HASH.copy()
+    hashed.update(name)
+    hexed = hashed.hexdigest()
     variant = _VARIANT[hexed[16]]
     return f"{hexed[:8]}-{hexed[8:12]}-5{hexed[13:16]}-{variant}{hexed[17:20]}-{hexed[20:32]}"
 
