@@ -10,6 +10,8 @@ def main() -> None:
     stopping.install()
     try:
         from contract_kit.cli import main as run
+
+        stopping.raise_if_stopped()
     except stopping.Stopped as stop:
         stopping.finish(stop)
     run()

@@ -51,6 +51,7 @@ def usage_errors() -> Iterator[None]:
 def finish(code: int) -> NoReturn:
     """Exit with `code` once stdout is flushed: a full disk is exit 2 (a closed pipe stops
     quietly: see stopping)."""
+    stopping.raise_if_stopped()  # a Ctrl-C Python could not deliver still stops the run
     try:
         sys.stdout.flush()
     except OSError as error:

@@ -21,6 +21,7 @@ import orjson
 
 from contract_kit.reading.paths import Source
 from contract_kit.reading.pieces import pieces
+from contract_kit.running import stopping
 from contract_kit.running.context import RunContext
 from contract_kit.running.event_ids import EventIds
 from contract_kit.running.pool import in_pool, worth_parallel
@@ -66,6 +67,7 @@ def run(context: RunContext, inputs: Sequence[Source]) -> Iterator[Event]:
         results = ((piece, process(piece, context)) for piece in work)
     try:
         for piece, result in results:
+            stopping.raise_if_stopped()
             event_ids.settle(result, piece)
             stop = tally.add(result)
             yield PieceDone(result)

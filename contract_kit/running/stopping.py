@@ -59,11 +59,27 @@ def blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
+_raised: list[Stopped] = []
+"""The stop a signal raised in this process. Python drops an exception raised inside a weakref
+callback or a `__del__` ("Exception ignored in ..."), and the handler has by then set the
+signals to be ignored: without this record, a Ctrl-C arriving at such a moment (the import
+system runs weakref callbacks) would be lost, and the run would go on to exit 0."""
+
+
 def _stop(number: int, frame: FrameType | None) -> None:
     # A second Ctrl-C while the first one is being cleaned up must not cut the clean-up short.
     for each in _SAID:
         signal.signal(each, signal.SIG_IGN)
-    raise Stopped(128 + number, _SAID[signal.Signals(number)])
+    stop = Stopped(128 + number, _SAID[signal.Signals(number)])
+    _raised.append(stop)
+    raise stop
+
+
+def raise_if_stopped() -> None:
+    """Raise again a stop a signal raised where Python could not deliver it (see _raised):
+    called after start-up's imports, before each piece of work and before a run's end."""
+    if _raised:
+        raise _raised[0]
 
 
 def in_worker() -> None:

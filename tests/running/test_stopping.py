@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from contract_kit.reading.pieces import Piece
-from contract_kit.running import pool
+from contract_kit.running import pool, stopping
 
 from ..helpers import cli_command, cli_environment, run_cli
 
@@ -172,3 +172,22 @@ def test_the_modules_the_compiled_validator_imports_from_rust_are_imported_first
         env=cli_environment(),
     )  # fmt: skip
     assert result.stdout.strip() == "True"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_stop_python_could_not_deliver_is_raised_at_the_next_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Python drops an exception raised in a `__del__` or a weakref callback (the import
+    system runs those); the stop a signal raised there must still end the run."""
+    monkeypatch.setattr(stopping, "_raised", [])
+    monkeypatch.setattr(stopping.signal, "signal", lambda *args: None)  # keep our handlers
+
+    class DropsItsException:
+        def __del__(self) -> None:
+            stopping._stop(signal.SIGINT, None)
+
+    DropsItsException()  # Python prints "Exception ignored in ..." and goes on
+    with pytest.raises(stopping.Stopped) as raised:
+        stopping.raise_if_stopped()
+    assert raised.value.exit_code == 130
