@@ -7,8 +7,8 @@ a worker, and what it returns is cheap to send back (the messages as one block o
 compact event-id arrays, violations only where there are some). Records carry their final
 numbers from the start (see reading.pieces), so nothing is renumbered afterwards.
 
-Two routes through one piece, with one verdict (tests/checking/test_fast_path.py and the
-agreement tests prove it):
+Two routes through one piece, with one verdict (tests/checking/test_fast_path.py and
+tests/running/test_steps.py prove it on generated and broken records):
 - the usual NDJSON line takes the flat loop in `_plain_lines`: orjson reads it, and writing the
   value back gives the very same bytes (so the text has no duplicate keys, big integers, lone
   surrogates or odd spacing the fast reader could have misread); the compiled validator says it
