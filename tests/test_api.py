@@ -8,7 +8,7 @@ import pytest
 
 import contract_kit
 
-from .helpers import FIXTURES, record
+from .helpers import FIXTURES, SAMPLE_PLAN, record
 
 RECORD = record(data={"points": 3}, timestamp=1732634354)
 
@@ -53,3 +53,22 @@ def test_a_missing_path_raises_usage_error(tmp_path: Path) -> None:
 def test_the_config_model_refuses_unknown_keys() -> None:
     with pytest.raises(ValueError, match="evnts"):
         contract_kit.Config(evnts=["x"])  # type: ignore[call-arg]
+
+
+def test_a_plan_folder_is_applied_with_the_configurations_unplanned_settings() -> None:
+    """`plan=` a folder loads it as the CLI does (settings.config.plan_in): `unplanned` and
+    `unplanned_properties` come from the configuration given, so what the plan does not name
+    is a warning by default and an error when the configuration says block."""
+    unplanned = record(action="wishlist_add", data={})
+    warned = contract_kit.convert(unplanned, plan=SAMPLE_PLAN)
+    assert warned.ok and len(warned.messages) == 1
+    assert [v.severity for v in warned.violations] == ["warning"]
+    blocked = contract_kit.convert(
+        unplanned, plan=SAMPLE_PLAN, config=contract_kit.Config(unplanned="block")
+    )
+    assert not blocked.ok and blocked.messages == []
+    assert [v.severity for v in blocked.violations] == ["error"]
+    extra = record(data={"points": 5, "not_planned": 1})
+    assert contract_kit.convert(extra, plan=SAMPLE_PLAN).ok
+    strict = contract_kit.Config(unplanned_properties="block")
+    assert not contract_kit.convert(extra, plan=SAMPLE_PLAN, config=strict).ok
