@@ -38,7 +38,7 @@ class Piece:
 
 #: Bytes of NDJSON per piece of work (whole lines: a piece ends at a newline).
 BYTES_PER_PIECE = 1 << 20
-BOM = b"\xef\xbb\xbf"
+_BOM = b"\xef\xbb\xbf"
 
 
 def pieces(source: Source, number: int = 0) -> Iterator[Piece | Violation]:
@@ -52,8 +52,8 @@ def pieces(source: Source, number: int = 0) -> Iterator[Piece | Violation]:
             with source.path.open("rb") as stream:
                 yield from _line_pieces(source.name, stream, number)
             return
-        data = source.read().removeprefix(BOM)
-        as_lines = source.is_lines or (source.form_unnamed and holds_lines(data))
+        data = source.read().removeprefix(_BOM)
+        as_lines = source.is_lines or (source.form_unnamed and _holds_lines(data))
         if as_lines:  # a golden's text is read the way its suffix says, too
             yield from _line_pieces(source.name, io.BytesIO(data), number)
         else:
@@ -80,7 +80,7 @@ def _line_pieces(name: str, stream: BinaryIO, number: int = 0) -> Iterator[Piece
     while True:
         chunk = stream.read(BYTES_PER_PIECE)
         if not started:
-            chunk, started = chunk.removeprefix(BOM), True
+            chunk, started = chunk.removeprefix(_BOM), True
         seen = seen or bool(chunk)
         cut = chunk.rfind(b"\n") + 1 if chunk else len(chunk)
         if chunk and cut == 0:
@@ -134,7 +134,7 @@ def is_blank(line: bytes) -> bool:
         return False
 
 
-def holds_lines(data: bytes) -> bool:
+def _holds_lines(data: bytes) -> bool:
     """One JSON value a line (NDJSON) rather than one document: the first value ends on its
     first line, and another starts on a new line. (Pretty-printed values one after another,
     as `jq .` writes them, are not NDJSON: read as one document, they get one violation that
