@@ -201,7 +201,7 @@ def _convert_valid(
         work.result.skipped += 1
         return
     if record is None and (work.run.plan is not None or isinstance(outcome, transform.Rejected)):
-        record = Record(work.result.file, number, value, text=line, line=place[0])
+        record = _record_of(value, number, place, line, work)
     if isinstance(outcome, transform.Rejected):
         assert record is not None
         work.add_violations(_placed(record, outcome.findings))
@@ -211,7 +211,7 @@ def _convert_valid(
     if not work.by_construction or len(serialised) > validation.MAX_MESSAGE_BYTES:
         problems = check_message(message, strict=True, size=len(serialised))
         if problems:
-            record = record or Record(work.result.file, number, value, text=line, line=place[0])
+            record = record or _record_of(value, number, place, line, work)
             work.add_violations(_in_order(_in_message(record, problem) for problem in problems))
             return
     log = work.result.event_ids
@@ -223,6 +223,14 @@ def _convert_valid(
         # it never goes out, but still holds its Antavo id: a different event sharing it
         # would be dropped by Segment once this one is fixed and sent
         log.forget_last_message()
+
+
+def _record_of(
+    value: dict[str, Any], number: int, place: Place, line: bytes, work: _Work
+) -> Record:
+    """The Record the flat loop did not make for its line: to place a violation, or to check
+    the message against the plan."""
+    return Record(work.result.file, number, value, text=line, line=place[0])
 
 
 def _deliver(message: Any, serialised: bytes, work: _Work, record: Record | None) -> bool:
