@@ -11,11 +11,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
 import click
 
-from contract_kit.cli.main import cannot_write, cli, finish, usage_errors
+from contract_kit import reporters
+from contract_kit.cli import progress, reports
+from contract_kit.cli.main import cannot_write, cli, examples, finish, usage_errors
 from contract_kit.cli.options import (
     STDOUT,
     config_option,
@@ -28,21 +30,28 @@ from contract_kit.cli.options import (
     option_overrides,
     plan_options,
     processes,
+    progress_option,
     report_options,
     reporter,
+    verbosity,
 )  # fmt: skip
+from contract_kit.cli.rendering import Outputs, render
 from contract_kit.jsontext import jsonio
 from contract_kit.outputs import atomic, batching
-from contract_kit.reading.paths import Source, collect
-from contract_kit.reporters import Reporter
-from contract_kit.running import driver
+from contract_kit.reading.paths import collect
 from contract_kit.running.context import KindOption, RunContext
-from contract_kit.running.report import Report
 from contract_kit.running.results import PieceResult, Reject
 from contract_kit.settings import discovery as config_files
 
 
-@cli.command()
+@cli.command(
+    short_help="Check records and messages against the contract and the plan.",
+    epilog=examples(
+        "contract-kit validate fixtures/antavo",
+        "contract-kit validate --format github --max-errors 20 fixtures/invalid",
+        "contract-kit validate fixtures/antavo --report junit=junit.xml --report sarif=ck.sarif",
+    ),
+)
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
     "--kind",
@@ -58,13 +67,16 @@ from contract_kit.settings import discovery as config_files
 @plan_options
 @exclude_option
 @format_option("Report format.")
+@reports.report_file_option(sorted(reporters.REPORTERS))
 @jobs_option
 @report_options
+@progress_option
 def validate(
     paths: tuple[str, ...], kind: KindOption, strict: bool, config_path: Path | None,
     plan: Path | None, unplanned: str | None, unplanned_properties: str | None,
-    excluded: tuple[str, ...], output_format: str, jobs: int | None, color: str, quiet: bool,
-    verbose: bool, max_errors: int | None,
+    excluded: tuple[str, ...], output_format: str, report_files: tuple[reports.ReportFile, ...],
+    jobs: int | None, color: str, quiet: bool, verbose: bool, max_errors: int | None,
+    no_progress: bool,
 ) -> None:  # fmt: skip
     """Check records and messages against the contract, and Segment messages against the
     tracking plan when there is one.
@@ -83,16 +95,30 @@ def validate(
             tracking = load_plan(loaded, announce)
         elif Path(config_files.DEFAULT_PLAN).is_dir():
             tracking = load_plan(None, announce)
-        inputs = collect(paths, exclusions(loaded, excluded, tracking))
+        written = tuple(str(file.path) for file in report_files)
+        inputs = collect(paths, exclusions(loaded, excluded, tracking, written))
     context = RunContext(
         "validate", kind, strict, plan=tracking, max_errors=max_errors, jobs=processes(jobs),
         configuration=None if loaded is None or loaded.origin is None else str(loaded.origin),
     )  # fmt: skip
-    report = _render(context, inputs, reporter(output_format, color, quiet, verbose, sys.stdout))
+    terminal = reporter(output_format, color, quiet, verbose, sys.stdout)
+    with reports.opened(report_files) as files:
+        outputs = Outputs(
+            terminal, sys.stdout, _file_reporters(files, verbosity(quiet, verbose)),
+            progress.for_run(sys.stderr, inputs, enabled=not (quiet or no_progress)),
+        )  # fmt: skip
+        report = render(context, inputs, outputs)
     finish(report.exit_code)
 
 
-@cli.command()
+@cli.command(
+    short_help="Convert Antavo records into Segment messages (NDJSON).",
+    epilog=examples(
+        "contract-kit convert fixtures/antavo -o messages.ndjson --rejects rejects.ndjson",
+        "contract-kit convert --batch fixtures/antavo/containers/records.ndjson",
+        "contract-kit convert fixtures/antavo --plan fixtures/tracking-plan --unplanned block",
+    ),
+)
 @click.argument("paths", nargs=-1, required=True)
 @config_option
 @click.option(
@@ -118,13 +144,16 @@ def validate(
 @plan_options
 @exclude_option
 @format_option("Format of the report on stderr (the messages are always NDJSON).")
+@reports.report_file_option(sorted(reporters.REPORTERS))
 @jobs_option
 @report_options
+@progress_option
 def convert(
     paths: tuple[str, ...], config_path: Path | None, output: str, batch: bool,
     rejects: str | None, plan: Path | None, unplanned: str | None,
     unplanned_properties: str | None, excluded: tuple[str, ...], output_format: str,
-    jobs: int | None, color: str, quiet: bool, verbose: bool, max_errors: int | None,
+    report_files: tuple[reports.ReportFile, ...], jobs: int | None, color: str, quiet: bool,
+    verbose: bool, max_errors: int | None, no_progress: bool,
 ) -> None:  # fmt: skip
     """Convert Antavo records into Segment messages (NDJSON, one per line, in input order).
 
@@ -133,16 +162,18 @@ def convert(
     """
     announce = output_format == "text"
     overrides = option_overrides(plan, unplanned, unplanned_properties)
+    _refuse_shared_outputs(output, rejects, report_files)
     loaded = load_config(config_path, announce, overrides)
+    written = (output, rejects, *(str(file.path) for file in report_files))
     with usage_errors():
         tracking = load_plan(loaded, announce)
-        inputs = collect(paths, exclusions(loaded, excluded, tracking, (output, rejects)))
+        inputs = collect(paths, exclusions(loaded, excluded, tracking, written))
     context = RunContext.converting(
         loaded.config, plan=tracking, keep_rejects=rejects is not None, max_errors=max_errors,
         jobs=processes(jobs),
         configuration=None if loaded.origin is None else str(loaded.origin),
     )  # fmt: skip
-    report_to = reporter(output_format, color, quiet, verbose, sys.stderr)
+    terminal = reporter(output_format, color, quiet, verbose, sys.stderr)
     try:
         with ExitStack() as files, usage_errors():
             out_label = "the standard output" if output == STDOUT else f"-o {output}"
@@ -171,7 +202,12 @@ def convert(
                     for reject in result.rejects:
                         write_rejects(reject)
 
-            report = _render(context, inputs, report_to, deliver)
+            report_to = files.enter_context(reports.opened(report_files))
+            outputs = Outputs(
+                terminal, sys.stderr, _file_reporters(report_to, verbosity(quiet, verbose)),
+                progress.for_run(sys.stderr, inputs, enabled=not (quiet or no_progress)),
+            )  # fmt: skip
+            report = render(context, inputs, outputs, deliver)
             if batcher is not None:
                 batcher.close()
     except OSError as error:  # only the standard output is left unnamed by the writers
@@ -179,26 +215,21 @@ def convert(
     finish(report.exit_code)
 
 
-def _render(
-    context: RunContext,
-    inputs: list[Source],
-    report_to: Reporter,
-    deliver: Callable[[PieceResult], None] | None = None,
-) -> Report:
-    """Run the driver: each piece's messages delivered and violations reported as it is done,
-    in input order; the rest of the report at the end."""
-    stream: TextIO = sys.stderr if context.mode == "convert" else sys.stdout
-    for event in driver.run(context, inputs):
-        if isinstance(event, driver.PieceDone):
-            if deliver is not None:
-                deliver(event.result)
-            if event.result.violations:
-                report_to.piece(event.result.violations, stream)
-                stream.flush()
-        elif isinstance(event, driver.Finished):
-            report_to.finish(event.report, stream)
-            return event.report
-    raise AssertionError("a run always finishes")  # pragma: no cover
+def _file_reporters(
+    files: list[reports.OpenReport], level: int
+) -> list[tuple[reporters.Reporter, reports.OpenReport]]:
+    """A reporter for each --report file: never coloured, as verbose as the terminal's."""
+    return [(reporters.get(file.file.format, verbosity=level), file) for file in files]
+
+
+def _refuse_shared_outputs(
+    output: str, rejects: str | None, report_files: tuple[reports.ReportFile, ...]
+) -> None:
+    """-o, --rejects and --report must name different files: each would replace the other."""
+    named = [(f"-o {output}", Path(output))] if output != STDOUT else []
+    if rejects is not None:
+        named.append((f"--rejects {rejects}", Path(rejects)))
+    reports.refuse_same_file([*named, *((file.label, file.path) for file in report_files)])
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from contract_kit.cli.main import cli
+from contract_kit.cli.main import cli, examples
 from contract_kit.cli.options import (
     config_option,
     format_option,
@@ -17,12 +17,23 @@ from contract_kit.cli.options import (
 )
 
 
-@cli.group(name="config")
+@cli.group(
+    name="config",
+    epilog=examples("contract-kit config show", "contract-kit config show --format json"),
+)
 def config_group() -> None:
     """The configuration the commands use."""
 
 
-@config_group.command(name="show")
+@config_group.command(
+    name="show",
+    short_help="Print every setting in effect and where it comes from.",
+    epilog=examples(
+        "contract-kit config show",
+        "contract-kit config show --plan fixtures/tracking-plan --unplanned block",
+        "contract-kit config show --format json",
+    ),
+)
 @config_option
 @plan_options
 @format_option("Output format.", ["text", "json"])

@@ -6,15 +6,27 @@ import os
 import shlex
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
-from contract_kit.cli.main import Failure, cli, finish, usage_errors
+from contract_kit.cli import reports
+from contract_kit.cli.main import Failure, cli, examples, finish, usage_errors
 from contract_kit.cli.options import config_option, format_option, load_config
 from contract_kit.running.report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIONS
 
+FORMATS = ["text", "json"]
 
-@cli.command(name="diff")
+
+@cli.command(
+    name="diff",
+    short_help="Compare converted Antavo files with their golden files.",
+    epilog=examples(
+        "contract-kit diff fixtures/antavo fixtures/golden",
+        "contract-kit diff fixtures/antavo fixtures/golden --update",
+        "contract-kit diff fixtures/antavo fixtures/golden --format json --report text=diff.txt",
+    ),
+)
 @click.argument("input_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.argument("golden_dir", type=click.Path(path_type=Path, file_okay=False))
 @config_option
@@ -22,10 +34,11 @@ from contract_kit.running.report import EXIT_ENVIRONMENT, EXIT_OK, EXIT_VIOLATIO
 @click.option(
     "--force", is_flag=True, help="Allow --update when the CI environment variable is set."
 )
-@format_option("Report format.", ["text", "json"])
+@format_option("Report format.", FORMATS)
+@reports.report_file_option(FORMATS)
 def diff_command(
     input_dir: Path, golden_dir: Path, config_path: Path | None, update: bool, force: bool,
-    output_format: str,
+    output_format: str, report_files: tuple[reports.ReportFile, ...],
 ) -> None:  # fmt: skip
     """Compare each Antavo file under INPUT_DIR with its golden under GOLDEN_DIR.
 
@@ -48,14 +61,19 @@ def diff_command(
     fix = shlex.join(["contract-kit", "diff", str(input_dir), str(golden_dir), "--update"])
     if config_path is not None:
         fix += f" --config {shlex.quote(str(config_path))}"
-    if output_format == "json":
-        from contract_kit.reporters import golden_json
 
-        golden_json.report(report, done if update else [], None if update else fix, sys.stdout)
-    elif update:
-        golden_text.report_update(report, done, sys.stdout)
-    else:
-        golden_text.report_check(report, fix, sys.stdout)
+    def render(name: str, out: TextIO) -> None:
+        if name == "json":
+            from contract_kit.reporters import golden_json
+
+            golden_json.report(report, done if update else [], None if update else fix, out)
+        elif update:
+            golden_text.report_update(report, done, out)
+        else:
+            golden_text.report_check(report, fix, out)
+
+    reports.write_each(report_files, render)
+    render(output_format, sys.stdout)
     if report.unreadable:
         finish(EXIT_ENVIRONMENT)
     if update:

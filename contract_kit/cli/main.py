@@ -70,7 +70,21 @@ class _Commands(click.Group):
             raise stopping.pipe_closed() from None
 
 
-@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+def examples(*commands: str) -> str:
+    """A command's epilog: its examples, one a line, kept as written (click rewraps the rest of
+    a help text, not a paragraph that starts with \\b)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {command}" for command in commands)
+
+
+@click.group(
+    cls=_Commands,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=examples(
+        "contract-kit validate fixtures/antavo",
+        "contract-kit convert fixtures/antavo -o messages.ndjson",
+        "contract-kit diff fixtures/antavo fixtures/golden",
+    ),
+)
 @click.version_option(__version__, prog_name="contract-kit")
 def cli() -> None:
     """Prove that the messages Antavo sends into Segment are right, before they ship.

@@ -61,7 +61,8 @@ def report_options(command: F) -> F:
                 type=click.Choice(["auto", "always", "never"]),
                 default="auto",
                 show_default=True,
-                help="Colour the text report; auto: on a terminal, unless NO_COLOR is set.",
+                help="Colour the text report; auto: on a terminal or with FORCE_COLOR set, "
+                "never with NO_COLOR set.",
             ),
             click.option(
                 "-q", "--quiet", is_flag=True, help="Only the violations, no summary line."
@@ -106,11 +107,33 @@ def exclusions(
 
 
 def reporter(name: str, color: str, quiet: bool, verbose: bool, stream: Any) -> reporters.Reporter:
-    if color == "auto":
-        colored = stream.isatty() and not os.environ.get("NO_COLOR")
-    else:
-        colored = color == "always"
-    return reporters.get(name, color=colored, verbosity=-1 if quiet else 1 if verbose else 0)
+    return reporters.get(name, color=colored(color, stream), verbosity=verbosity(quiet, verbose))
+
+
+def verbosity(quiet: bool, verbose: bool) -> int:
+    return -1 if quiet else 1 if verbose else 0
+
+
+def colored(color: str, stream: Any) -> bool:
+    """--color always or never; auto: NO_COLOR (set and not empty) turns colour off,
+    FORCE_COLOR turns it on, else a terminal has it (Python's own order, no-color.org and
+    force-color.org)."""
+    if color != "auto":
+        return color == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(stream.isatty())
+
+
+def progress_option(command: F) -> F:
+    return click.option(
+        "--no-progress",
+        is_flag=True,
+        help="No progress line (shown on a terminal's stderr when a run lasts over a second, "
+        "never with -q).",
+    )(command)
 
 
 def config_option(command: F) -> F:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
-from contract_kit.cli.main import cli, finish, usage_errors
+from contract_kit.cli import progress, reports
+from contract_kit.cli.main import cli, examples, finish, usage_errors
 from contract_kit.cli.options import (
     DEFAULT_PLAN_HELP,
     STDOUT,
@@ -21,6 +23,7 @@ from contract_kit.cli.options import (
     plan_folder_option,
     plan_named_by,
     processes,
+    progress_option,
 )  # fmt: skip
 from contract_kit.outputs import atomic
 from contract_kit.reading.paths import collect
@@ -28,8 +31,18 @@ from contract_kit.running import driver
 from contract_kit.running.context import RunContext
 from contract_kit.running.report import EXIT_OK, EXIT_VIOLATIONS
 
+COVERAGE_FORMATS = ["text", "json"]
 
-@cli.group(name="plan")
+
+@cli.group(
+    name="plan",
+    short_help="Tracking plans: import, export, check, coverage.",
+    epilog=examples(
+        "contract-kit plan check --plan fixtures/tracking-plan",
+        "contract-kit plan coverage fixtures/antavo --plan fixtures/tracking-plan",
+        "contract-kit plan import segment-plan.json --plan tracking-plan",
+    ),
+)
 def plan_group() -> None:
     """Tracking plans: per-event schemas kept as files, checked by validate and convert.
 
@@ -38,7 +51,13 @@ def plan_group() -> None:
     """
 
 
-@plan_group.command(name="import")
+@plan_group.command(
+    name="import",
+    epilog=examples(
+        "contract-kit plan import segment-plan.json",
+        "contract-kit plan import segment-plan.json --plan tracking-plan",
+    ),
+)
 @click.argument("export_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
 @plan_folder_option(
     "Folder to write (default: plan in the configuration, else tracking-plan beside it). A plan "
@@ -71,7 +90,13 @@ def plan_import(export_file: Path, folder: Path | None, config_path: Path | None
     )
 
 
-@plan_group.command(name="export")
+@plan_group.command(
+    name="export",
+    epilog=examples(
+        "contract-kit plan export --plan fixtures/tracking-plan",
+        "contract-kit plan export --plan fixtures/tracking-plan --form rules -o segment-plan.json",
+    ),
+)
 @plan_folder_option(DEFAULT_PLAN_HELP)
 @config_option
 @click.option(
@@ -98,7 +123,14 @@ def plan_export(
             atomic.write_text(Path(output), text)
 
 
-@plan_group.command(name="check")
+@plan_group.command(
+    name="check",
+    short_help="Check the plan folder itself.",
+    epilog=examples(
+        "contract-kit plan check",
+        "contract-kit plan check --plan fixtures/tracking-plan",
+    ),
+)
 @plan_folder_option(DEFAULT_PLAN_HELP)
 @config_option
 def plan_check(folder: Path | None, config_path: Path | None) -> None:
@@ -115,7 +147,14 @@ def plan_check(folder: Path | None, config_path: Path | None) -> None:
     )
 
 
-@plan_group.command(name="coverage")
+@plan_group.command(
+    name="coverage",
+    epilog=examples(
+        "contract-kit plan coverage fixtures/antavo --plan fixtures/tracking-plan",
+        "contract-kit plan coverage fixtures/golden --plan fixtures/tracking-plan --require-all",
+        "contract-kit plan coverage fixtures --plan fixtures/tracking-plan --format json",
+    ),
+)
 @click.argument("paths", nargs=-1, required=True)
 @config_option
 @plan_folder_option(DEFAULT_PLAN_HELP)
@@ -123,11 +162,14 @@ def plan_check(folder: Path | None, config_path: Path | None) -> None:
     "--require-all", is_flag=True, help="Exit 1 when a planned event has no record exercising it."
 )
 @exclude_option
-@format_option("Report format.", ["text", "json"])
+@format_option("Report format.", COVERAGE_FORMATS)
+@reports.report_file_option(COVERAGE_FORMATS)
 @jobs_option
+@progress_option
 def plan_coverage(
     paths: tuple[str, ...], config_path: Path | None, folder: Path | None, require_all: bool,
-    excluded: tuple[str, ...], output_format: str, jobs: int | None,
+    excluded: tuple[str, ...], output_format: str, report_files: tuple[reports.ReportFile, ...],
+    jobs: int | None, no_progress: bool,
 ) -> None:  # fmt: skip
     """Show, per planned event, how many records of PATHS exercise it.
 
@@ -141,11 +183,16 @@ def plan_coverage(
     loaded, target = plan_config(config_path, folder, announce=output_format == "text")
     with usage_errors(), plan_named_by(loaded):
         plan = tracking_plan.load(target, unplanned="warn", unplanned_properties="allow")
-        inputs = collect(paths, exclusions(loaded, excluded, plan))
+        written = tuple(str(file.path) for file in report_files)
+        inputs = collect(paths, exclusions(loaded, excluded, plan, written))
     context = RunContext.converting(loaded.config, kind="auto", plan=plan, jobs=processes(jobs))
-    report = driver.drive(context, inputs)
+    with progress.for_run(sys.stderr, inputs, enabled=not no_progress) as shown:
+        report = driver.drive(context, inputs, shown.advance_by)
     coverage = Coverage(plan, report.planned, report.files, report.records, report.rejected)
-    (coverage_json if output_format == "json" else coverage_text).report(
-        coverage, require_all, sys.stdout
-    )
+
+    def write(name: str, out: TextIO) -> None:
+        (coverage_json if name == "json" else coverage_text).report(coverage, require_all, out)
+
+    reports.write_each(report_files, write)
+    write(output_format, sys.stdout)
     finish(EXIT_VIOLATIONS if require_all and coverage.uncovered() else EXIT_OK)

@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import click
+from click.shell_completion import CompletionItem
 
-from contract_kit.cli.main import Failure, cli
+from contract_kit.cli.main import Failure, cli, examples
 
 
-@cli.group()
+def _schema_names(
+    context: click.Context, parameter: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Completion of `schema show NAME`: the bundled schemas' names."""
+    from contract_kit.checking import schemas
+
+    return [CompletionItem(name) for name in schemas.names() if name.startswith(incomplete)]
+
+
+@cli.group(
+    short_help="The bundled JSON Schemas: list them, print one.",
+    epilog=examples("contract-kit schema list", "contract-kit schema show segment/track"),
+)
 def schema() -> None:
     """The bundled JSON Schemas (the contract, readable without Python)."""
 
 
-@schema.command(name="list")
+@schema.command(
+    name="list",
+    epilog=examples("contract-kit schema list", "contract-kit schema show antavo/record"),
+)
 def schema_list() -> None:
     """Name and title of each bundled schema."""
     from contract_kit.checking import schemas
@@ -24,8 +40,15 @@ def schema_list() -> None:
         click.echo(f"{name:<{width}}  {title}")
 
 
-@schema.command(name="show")
-@click.argument("name")
+@schema.command(
+    name="show",
+    epilog=examples(
+        "contract-kit schema show antavo/record",
+        "contract-kit schema show segment/identify",
+        "contract-kit schema show contract-kit/report",
+    ),
+)
+@click.argument("name", shell_complete=_schema_names)
 def schema_show(name: str) -> None:
     """Print the schema NAME (e.g. antavo/record) as JSON."""
     from contract_kit.checking import schemas

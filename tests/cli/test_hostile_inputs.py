@@ -283,7 +283,8 @@ def test_repeated_ctrl_c_while_work_is_in_flight_is_still_one_clean_stop(
     slow = dict(RECORD, acton=1, timestamp="2024-01-01 00:00")  # three violations a record
     source.write_text((json.dumps(slow) + "\n") * 60_000)
     process = subprocess.Popen(
-        cli_command("convert", str(source), "--jobs", jobs, "-o", "out.ndjson"), cwd=tmp_path,
+        cli_command("convert", str(source), "--jobs", jobs, "-o", "out.ndjson",
+                    "--report", "junit=junit.xml", "--report", "text=report.txt"), cwd=tmp_path,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_environment(),
         start_new_session=True,
     )  # fmt: skip

@@ -1,0 +1,70 @@
+"""A run of the driver, rendered: the terminal's report, the report files, the progress line.
+
+Each piece's violations go to every reporter as the piece is done, in input order; the rest of
+each report at the end. The progress line is erased before anything else is written, so that
+it never shares a line with a violation, a message or the summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from contract_kit.cli.progress import Progress
+from contract_kit.cli.reports import OpenReport
+from contract_kit.reading.paths import Source
+from contract_kit.reporters import Reporter
+from contract_kit.running import driver
+from contract_kit.running.context import RunContext
+from contract_kit.running.report import Report
+from contract_kit.running.results import PieceResult
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where a run's report goes: the terminal's reporter and stream, and the report files
+    (each with its reporter)."""
+
+    reporter: Reporter
+    stream: TextIO
+    files: Sequence[tuple[Reporter, OpenReport]] = ()
+    progress: Progress = field(default_factory=lambda: Progress(None, None))
+
+
+def render(
+    context: RunContext,
+    inputs: Sequence[Source],
+    outputs: Outputs,
+    deliver: Callable[[PieceResult], None] | None = None,
+) -> Report:
+    """Run the driver: `deliver` gets each piece's result (convert's messages) and the
+    reporters its violations as it is done; the rest of the reports at the end."""
+    with outputs.progress as progress:
+        for event in driver.run(context, inputs):
+            if isinstance(event, driver.PieceDone):
+                result = event.result
+                if deliver is not None or result.violations:
+                    progress.clear()
+                if deliver is not None:
+                    deliver(result)
+                if result.violations:
+                    _piece(outputs, result)
+                progress.advance_by(result)
+            elif isinstance(event, driver.Finished):
+                progress.clear()
+                outputs.reporter.finish(event.report, outputs.stream)
+                for reporter, file in outputs.files:
+                    with file.writing() as stream:
+                        reporter.finish(event.report, stream)
+                return event.report
+    raise AssertionError("a run always finishes")  # pragma: no cover
+
+
+def _piece(outputs: Outputs, result: PieceResult) -> None:
+    violations = result.violations
+    outputs.reporter.piece(violations, outputs.stream)
+    outputs.stream.flush()
+    for reporter, file in outputs.files:
+        with file.writing() as stream:
+            reporter.piece(violations, stream)

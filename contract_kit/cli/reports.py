@@ -1,0 +1,136 @@
+"""`--report FORMAT=FILE`: more reports of the same run, each written to its file atomically.
+
+The terminal keeps the `--format` report; each `--report` adds one file in another format (as
+pytest's --junitxml and ruff's --output-file do), so that one CI run gives JUnit to the test
+tab, SARIF to code scanning and text to the log. A file is complete or not there: it is
+committed when the run ends, and a run stopped by Ctrl-C leaves none behind.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+import click
+from click.shell_completion import CompletionItem
+
+from contract_kit.cli.main import cannot_write
+from contract_kit.outputs import atomic
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """One `--report FORMAT=FILE`."""
+
+    format: str
+    path: Path
+
+    @property
+    def label(self) -> str:
+        """How messages name it: as it was given."""
+        return f"--report {self.format}={self.path}"
+
+
+def report_file_option(formats: Sequence[str]) -> Callable[[F], F]:
+    """--report FORMAT=FILE, repeatable, FORMAT one of `formats`; the command gets a tuple of
+    ReportFile as `report_files`."""
+    known = sorted(formats)
+
+    def parse(
+        context: click.Context, parameter: click.Parameter, values: tuple[str, ...]
+    ) -> tuple[ReportFile, ...]:
+        files: list[ReportFile] = []
+        for value in values:
+            name, equals, path = value.partition("=")
+            if not equals or not path:
+                raise click.BadParameter(f"{value!r} is not FORMAT=FILE (e.g. junit=report.xml)")
+            if name not in known:
+                raise click.BadParameter(f"unknown format {name!r} in {value!r}; one of {known}")
+            if path == "-":
+                raise click.BadParameter(
+                    f"{value!r}: a report file cannot be the standard output; use --format"
+                )
+            files.append(ReportFile(name, Path(path)))
+        refuse_same_file([(item.label, item.path) for item in files])
+        return tuple(files)
+
+    def complete(
+        context: click.Context, parameter: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        return [CompletionItem(f"{name}=") for name in known if name.startswith(incomplete)]
+
+    return click.option(
+        "--report",
+        "report_files",
+        multiple=True,
+        metavar="FORMAT=FILE",
+        callback=parse,
+        shell_complete=complete,
+        help=f"Also write the report as FORMAT ({', '.join(known)}) to FILE, atomically "
+        "(repeatable). The terminal keeps the --format report.",
+    )
+
+
+def refuse_same_file(outputs: Sequence[tuple[str, Path]]) -> None:
+    """Two outputs of one run naming the same file would overwrite each other: a usage error."""
+    seen: dict[str, str] = {}
+    for label, path in outputs:
+        key = os.path.realpath(path)
+        if key in seen:
+            raise click.UsageError(f"{seen[key]} and {label} name the same file")
+        seen[key] = label
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    """A report file being written: its stream, and the label its failures are named with."""
+
+    file: ReportFile
+    stream: TextIO
+
+    @contextmanager
+    def writing(self) -> Iterator[TextIO]:
+        """The stream, whose failed writes name the file."""
+        try:
+            yield self.stream
+        except OSError as error:
+            raise cannot_write(self.file.label, error) from None
+
+
+@contextmanager
+def opened(files: Sequence[ReportFile]) -> Iterator[list[OpenReport]]:
+    """Each report file open for writing; all committed when the block ends, none if it
+    fails or is stopped."""
+    with ExitStack() as stack:
+        reports = [OpenReport(file, stack.enter_context(_writer(file))) for file in files]
+        yield reports
+
+
+@contextmanager
+def _writer(file: ReportFile) -> Iterator[TextIO]:
+    """The atomic writer of `file`, whose own failures (opening, committing) name it; an error
+    of the block it holds passes through as it is."""
+    in_block = False
+    try:
+        with atomic.writer(file.path) as stream:
+            in_block = True
+            yield stream
+            in_block = False
+    except OSError as error:
+        if in_block:
+            raise
+        raise cannot_write(file.label, error) from None
+
+
+def write_each(files: Sequence[ReportFile], render: Callable[[str, TextIO], object]) -> None:
+    """For reports made at once (diff, coverage): `render(format, stream)` into each file."""
+    with opened(files) as reports:
+        for report in reports:
+            with report.writing() as stream:
+                render(report.file.format, stream)

@@ -1,0 +1,127 @@
+"""`--report FORMAT=FILE`: one run, several reports, each file the same bytes as `--format`
+would print, written atomically, while the terminal keeps its own report."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ..helpers import FIXTURES, INVALID, RECORD, SAMPLE_PLAN, record, run, run_cli, write_ndjson
+
+FORMATS = ["json", "junit", "sarif", "github", "text"]
+
+
+def _mixed(folder: Path) -> Path:
+    """Three records, the second invalid."""
+    return write_ndjson(folder / "in" / "events.ndjson", RECORD, record(timestamp=-1), RECORD)
+
+
+@pytest.mark.parametrize("command", ["validate", "convert"])
+def test_each_report_file_holds_what_its_format_prints(tmp_path: Path, command: str) -> None:
+    source = str(_mixed(tmp_path))
+    files = {name: tmp_path / "reports" / f"report.{name}" for name in FORMATS}
+    asked = [item for name, path in files.items() for item in ("--report", f"{name}={path}")]
+    both = run(command, source, *asked, "--no-progress")
+    alone = run(command, source)
+    assert both.exit_code == alone.exit_code == 1
+    assert (both.stdout, both.stderr) == (alone.stdout, alone.stderr)  # the terminal's report
+    for name, path in files.items():
+        printed = run(command, source, "--format", name)
+        expected = printed.stdout if command == "validate" else printed.stderr
+        assert path.read_text(encoding="utf-8") == expected, name
+
+
+def test_report_files_follow_quiet_and_verbose_but_never_colour(tmp_path: Path) -> None:
+    source = str(_mixed(tmp_path))
+    quiet = tmp_path / "quiet.txt"
+    run("validate", source, "-q", "--color", "always", "--report", f"text={quiet}")
+    assert quiet.read_text() == run("validate", source, "-q", "--color", "never").stdout
+    assert "\x1b[" not in quiet.read_text()
+
+
+def test_a_run_stopped_at_max_errors_still_writes_its_reports(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    done = run("validate", str(INVALID), "--max-errors", "2", "--report", f"json={report}")
+    assert done.exit_code == 1
+    assert report.read_text() == run("validate", str(INVALID), "--max-errors", "2",
+                                     "--format", "json").stdout  # fmt: skip
+
+
+def test_diff_and_coverage_write_their_reports_too(tmp_path: Path) -> None:
+    antavo, golden = str(FIXTURES / "antavo"), str(FIXTURES / "golden")
+    diff_json, diff_text = tmp_path / "diff.json", tmp_path / "diff.txt"
+    done = run("diff", antavo, golden, "--report", f"json={diff_json}",
+               "--report", f"text={diff_text}")  # fmt: skip
+    assert done.exit_code == 0
+    assert diff_json.read_text() == run("diff", antavo, golden, "--format", "json").stdout
+    assert diff_text.read_text() == done.stdout
+
+    coverage = tmp_path / "coverage.json"
+    plan = ("--plan", str(SAMPLE_PLAN))
+    done = run("plan", "coverage", antavo, *plan, "--report", f"json={coverage}")
+    assert done.exit_code == 0 and done.stdout.startswith("event")
+    expected = run("plan", "coverage", antavo, *plan, "--format", "json").stdout
+    assert coverage.read_text() == expected
+
+
+def test_diff_update_reports_what_it_wrote(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "antavo" / "actions", tmp_path / "in")
+    report = tmp_path / "update.json"
+    done = run("diff", str(tmp_path / "in"), str(tmp_path / "golden"), "--update",
+               "--report", f"json={report}")  # fmt: skip
+    assert done.exit_code == 0
+    assert '"action": "created"' in report.read_text()
+
+
+@pytest.mark.parametrize(
+    ("report", "says"),
+    [
+        ("bogus=r.json", "unknown format 'bogus'"),
+        ("json", "is not FORMAT=FILE"),
+        ("json=", "is not FORMAT=FILE"),
+        ("json=-", "cannot be the standard output"),
+        ("yaml=r.yaml", "unknown format 'yaml'"),
+    ],
+)
+def test_a_report_option_that_cannot_be_used_is_a_usage_error(
+    tmp_path: Path, report: str, says: str
+) -> None:
+    done = run_cli("validate", str(FIXTURES / "antavo"), "--report", report, cwd=tmp_path)
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        ["--report", "json=same", "--report", "junit=same"],
+        ["-o", "same", "--report", "json=same"],
+        ["--rejects", "same", "--report", "text=./same"],
+        ["-o", "same", "--rejects", "same"],
+    ],
+)
+def test_two_outputs_of_one_run_cannot_name_one_file(tmp_path: Path, outputs: list[str]) -> None:
+    done = run_cli("convert", str(FIXTURES / "antavo"), *outputs, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "name the same file" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_report_file_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    done = run_cli("validate", str(FIXTURES / "antavo"), "--report", "json=taken", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].startswith("contract-kit: error: ")
+    assert "--report json=taken" in done.stderr
+
+
+def test_a_report_written_into_a_searched_folder_is_not_read_back(tmp_path: Path) -> None:
+    source = _mixed(tmp_path)
+    report = source.parent / "report.json"
+    first = run_cli("validate", str(source.parent), "--report", f"json={report}")
+    again = run_cli("validate", str(source.parent), "--report", f"json={report}")
+    assert first.stdout == again.stdout
+    assert "3 records in 1 file" in again.stdout
