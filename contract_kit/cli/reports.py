@@ -13,13 +13,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
-from click.shell_completion import CompletionItem
 
 from contract_kit.cli.main import cannot_write
 from contract_kit.outputs import atomic
+
+if TYPE_CHECKING:  # click imports it only when completing: start-up stays short
+    from click.shell_completion import CompletionItem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,6 +65,8 @@ def report_file_option(formats: Sequence[str]) -> Callable[[F], F]:
     def complete(
         context: click.Context, parameter: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
         return [CompletionItem(f"{name}=") for name in known if name.startswith(incomplete)]
 
     return click.option(

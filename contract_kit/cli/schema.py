@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from click.shell_completion import CompletionItem
 
 from contract_kit.cli.main import Failure, cli, examples
+
+if TYPE_CHECKING:  # click imports it only when completing: start-up stays short
+    from click.shell_completion import CompletionItem
 
 
 def _schema_names(
     context: click.Context, parameter: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
     """Completion of `schema show NAME`: the bundled schemas' names."""
+    from click.shell_completion import CompletionItem
+
     from contract_kit.checking import schemas
 
     return [CompletionItem(name) for name in schemas.names() if name.startswith(incomplete)]

@@ -156,3 +156,20 @@ def test_force_color_colours_a_report_that_is_not_on_a_terminal(
     )  # fmt: skip
     assert done.returncode == 1
     assert bool(re.search("\x1b\\[", done.stdout)) is coloured
+
+
+def test_a_run_imports_no_completion_machinery() -> None:
+    """Completion and the heavy libraries are imported when used, not at start-up."""
+    script = (
+        "import sys\n"
+        "from contract_kit.cli import cli\n"
+        "try:\n"
+        f"    cli.main(['validate', {str(FIXTURES / 'antavo' / 'actions')!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in\n"
+        "             ('pydantic', 'jsonschema', 'syrupy') or name == 'click.shell_completion'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=cli_environment(), timeout=60, check=True)  # fmt: skip
+    assert done.stdout.splitlines()[-1] == "[]"
