@@ -5,7 +5,7 @@ Every figure is the median of REPEAT runs of a separate process (wall time; peak
 kernel's accounting of that process and its children). The first-violation runs also time,
 from the start, the arrival on stdout (a pipe read as it comes) of the first violation line.
 
-RESULTS.md: this run's tables (issue #12 targets), then RESULTS-before.md, the figures before the
+RESULTS.md: this run's tables (issues #12 and #13 targets), then RESULTS-before.md, the figures before the
 restructure, kept as they were.
 """
 
@@ -72,8 +72,11 @@ class Measure:
         return self.records / self.seconds
 
 
-def run_once(command: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one run that must exit 0."""
+def run_once(command: list[str], terminal: bool = False) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one run that must exit 0; with `terminal`, its stderr
+    is a pseudo-terminal (as a person running it sees it: the progress line is drawn there)."""
+    if terminal:
+        return _run_on_terminal(command)
     # stderr goes to a file: a pipe nobody reads while waiting would fill up and stall the run
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
@@ -81,6 +84,43 @@ def run_once(command: list[str]) -> tuple[float, float]:
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
         check_exit(command, status, errors, expected=0)
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def _run_on_terminal(command: list[str]) -> tuple[float, float]:
+    """run_once with stderr on a pseudo-terminal, read by a thread as the bytes come."""
+    import pty
+    import threading
+
+    controller, terminal = pty.openpty()
+    received: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the child closed the terminal
+                return
+            if not chunk:
+                return
+            received.append(chunk)
+
+    environment = {**CHILD_ENV, "TERM": "xterm"}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=terminal, env=environment
+    )
+    os.close(terminal)
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    reader.join(timeout=10)
+    os.close(controller)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        text = b"".join(received).decode(errors="replace")
+        raise SystemExit(f"bench: {' '.join(command[:4])}… exited {code}:\n{text[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024
 
 
@@ -126,8 +166,10 @@ def check_exit(command: list[str], status: int, errors: IO[bytes], expected: int
         )
 
 
-def measure(name: str, command: list[str], records: int, repeat: int = REPEAT) -> Measure:
-    runs = [run_once(command) for _ in range(repeat)]
+def measure(
+    name: str, command: list[str], records: int, repeat: int = REPEAT, terminal: bool = False
+) -> Measure:
+    runs = [run_once(command, terminal) for _ in range(repeat)]
     seconds = statistics.median(run[0] for run in runs)
     rss = max(run[1] for run in runs)
     return show(Measure(name, seconds, rss, records))
@@ -223,6 +265,12 @@ def main() -> None:
         [ck, "validate", "--jobs", "2", str(data.ndjson)],
         RECORDS,
     )
+    convert_terminal = measure(
+        "(i) contract-kit convert --jobs 1, stderr a terminal (progress drawn)",
+        [ck, "convert", "--jobs", "1", "-o", out, str(data.ndjson)],
+        RECORDS,
+        terminal=True,
+    )
     naive = measure(
         f"(e) naive json + jsonschema pipeline ({NAIVE_RECORDS:,})",
         [PYTHON, str(HERE / "naive.py"), str(data.naive), out],
@@ -245,6 +293,13 @@ def main() -> None:
     version = measure("contract-kit --version", [ck, "--version"], 1, repeat=5)
     one_file = measure(
         "contract-kit validate (one file)", [ck, "validate", data.files[0]], 1, repeat=5
+    )
+    one_file_terminal = measure(
+        "contract-kit validate (one file), stderr a terminal",
+        [ck, "validate", data.files[0]],
+        1,
+        repeat=5,
+        terminal=True,
     )
     cj_one = measure(
         "check-jsonschema (one file)",
@@ -310,6 +365,16 @@ def main() -> None:
             ">= 25",
         ),
         ("convert with the sample tracking plan / convert", with_plan.rate / convert.rate, "—"),
+        (
+            "start-up: validate one file, stderr a terminal / stderr a file",
+            one_file_terminal.seconds / one_file.seconds,
+            "<= 1.1",
+        ),
+        (
+            "convert with the progress line drawn / without (records/s)",
+            convert_terminal.rate / convert.rate,
+            ">= 0.95",
+        ),
     ]
     measures = [
         floor,
@@ -318,6 +383,7 @@ def main() -> None:
         with_plan,
         convert2,
         validate2,
+        convert_terminal,
         naive,
         late1,
         first1,
@@ -327,6 +393,7 @@ def main() -> None:
         ck_files,
         version,
         one_file,
+        one_file_terminal,
         cj_one,
         big_convert,
         big_convert2,
@@ -403,13 +470,15 @@ def write_results(measures: list[Measure], targets: list[tuple[str, float, str]]
     lines = [
         "# `make bench` results",
         "",
-        "## This run: the targets of issue #12",
+        "## This run: the targets of issues #12 and #13",
         "",
         f"Machine: {machine()}. Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
         f"Commit: {commit()} (with any uncommitted changes in the tree).",
         f"{RECORDS:,} records, {FILES:,} small files, {BIG_RECORDS:,} records for memory. "
         f"In the first-violation runs (h), record {INVALID_AT} (line {INVALID_AT + 1}) is invalid; "
-        '"first violation line": when that line had arrived on stdout, a pipe read as it comes.',
+        '"first violation line": when that line had arrived on stdout, a pipe read as it comes. '
+        '"stderr a terminal": a pseudo-terminal, read as it comes, where the progress line of '
+        "a run over a second is drawn (issue #13).",
         f"Median of {REPEAT} runs each (one run for the naive pipeline and the "
         f"{BIG_RECORDS:,}-record runs).",
         "All figures of one table come from one run of `make bench`: compare ratios, not absolute "
