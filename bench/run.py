@@ -5,8 +5,8 @@ Every figure is the median of REPEAT runs of a separate process (wall time; peak
 kernel's accounting of that process and its children). The first-violation runs also time,
 from the start, the arrival on stdout (a pipe read as it comes) of the first violation line.
 
-RESULTS.md: this run's tables (issues #12 and #13 targets), then RESULTS-before.md, the figures before the
-restructure, kept as they were.
+RESULTS.md: this run's tables (issues #12 and #13 targets), then RESULTS-before.md, the
+figures before the restructure, kept as they were.
 """
 
 from __future__ import annotations
