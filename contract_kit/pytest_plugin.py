@@ -44,9 +44,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_load_initial_conftests(
-    early_config: pytest.Config, parser: pytest.Parser
-) -> None:
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser) -> None:
     """--snapshot-update is syrupy's flag, and contract-kit answers to it too. argparse refuses
     a flag defined twice, so it is defined here only when no plugin can define it: by now every
     installed plugin has added its options; syrupy, if installed and not blocked with
@@ -110,9 +108,7 @@ class Goldens:
     def __repr__(self) -> str:  # what pytest shows of the fixture in a failing test
         return f"Goldens(root={str(self.root)!r}, update={self.update})"
 
-    def assert_match(
-        self, inputs: str | os.PathLike[str], goldens: str | os.PathLike[str]
-    ) -> None:
+    def assert_match(self, inputs: str | os.PathLike[str], goldens: str | os.PathLike[str]) -> None:
         """Each Antavo file under the folder `inputs` converts to its golden at the same
         relative path under `goldens`, and no golden is orphaned; or the file `inputs` converts
         to the file `goldens`. Relative paths start at pytest's rootdir.
