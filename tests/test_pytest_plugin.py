@@ -379,6 +379,7 @@ def test_an_invalid_fixture_fails_and_gets_no_golden_even_on_update(tree: Path) 
         ("in/point-add.json", "in/point-add.json", "in/point-add.json: the golden must not be "),
         ("in", "in/golden", "in and in/golden must not overlap: goldens would be read as inputs"),
     ],
+    ids=["no input", "golden folder a file", "golden a folder", "own golden", "overlap"],
 )
 def test_paths_that_cannot_be_used_fail_with_what_is_wrong(
     tree: Path, inputs: str, golden: str, error: str
