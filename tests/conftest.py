@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import REPO
+from .helpers import REPO, build_wheel
 
 
 @pytest.fixture
@@ -23,3 +23,9 @@ def _no_ci_and_no_config(
     monkeypatch.delenv("NO_COLOR", raising=False)
     (tmp_path_factory.getbasetemp() / ".git").mkdir(exist_ok=True)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of this checkout, built once for the tests that install it."""
+    return build_wheel(tmp_path_factory.mktemp("wheel"))

@@ -172,6 +172,29 @@ def run_cli(
     return subprocess.CompletedProcess(done.args, done.returncode, stdout, stderr)
 
 
+# the wheel --------------------------------------------------------------------------------------
+
+
+def run_ok(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> str:
+    """`args` run in `cwd`; their standard output, once they succeeded."""
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def build_wheel(out: Path) -> Path:
+    """This checkout built into a wheel in `out`, offline when hatchling is installed."""
+    base = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(REPO)]
+    done = subprocess.run(
+        [*base, "--no-build-isolation"], cwd=out, capture_output=True, text=True, timeout=300
+    )
+    if done.returncode != 0:  # hatchling is not in the venv: let pip fetch it in isolation
+        run_ok(base, cwd=out)
+    wheels = list(out.glob("contract_kit-*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
 # the network -----------------------------------------------------------------------------------
 
 

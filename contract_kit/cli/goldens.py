@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -45,12 +44,13 @@ def diff_command(
     The golden of INPUT_DIR/a/x.json is GOLDEN_DIR/a/x.json. Exit 1 on any difference, missing
     golden, orphaned golden or invalid input, with the command that fixes it.
     """
-    if update and in_ci() and not force:
+    from contract_kit.goldens import snapshots as golden
+    from contract_kit.reporters import golden_text
+
+    if update and golden.in_ci() and not force:
         raise Failure(
             "refusing to --update goldens with CI set: goldens are reviewed changes; add --force"
         )
-    from contract_kit.goldens import snapshots as golden
-    from contract_kit.reporters import golden_text
 
     loaded = load_config(config_path)
     done: list[golden.Update] = []
@@ -79,7 +79,3 @@ def diff_command(
     if update:
         finish(EXIT_VIOLATIONS if report.count("invalid") else EXIT_OK)
     finish(EXIT_OK if report.ok else EXIT_VIOLATIONS)
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")

@@ -7,6 +7,7 @@ newline); an `.ndjson` / `.jsonl` golden holds one compact message a line, as ND
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,9 +95,12 @@ def render(messages: Sequence[dict[str, Any]], suffix: str) -> str:
 def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
     """Compare each input's conversion with its golden; find missing and orphaned goldens.
 
-    Raises UsageError when the folders overlap: `--update` would treat inputs as orphans.
+    Raises UsageError when the folders overlap (`--update` would treat inputs as orphans) or the
+    golden folder is a file.
     """
     _refuse_overlap(input_dir, golden_dir)
+    if golden_dir.exists() and not golden_dir.is_dir():
+        raise UsageError(f"{golden_dir}: not a folder; the goldens of a folder are a folder")
     checks: list[GoldenCheck] = []
     wanted = set()
     skipped = 0
@@ -106,13 +110,9 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
         golden = golden_dir / source.relative
         _refuse_escape(golden, golden_dir)
         wanted.add(golden)
-        messages: list[dict[str, Any]] = []
-        report = driver.drive(context, [source], driver.parsed_into(messages))
-        skipped += report.skipped
-        if report.violations:
-            checks.append(GoldenCheck(golden, "invalid", source, violations=report.violations))
-        else:
-            checks.append(_compare(source, golden, render(messages, golden.suffix)))
+        compared, records_skipped = _check_one(context, source, golden)
+        checks.append(compared)
+        skipped += records_skipped
     unlisted: list[Violation] = []
     if golden_dir.is_dir():
         for found in files_below(golden_dir):
@@ -121,6 +121,39 @@ def check(input_dir: Path, golden_dir: Path, config: Config) -> GoldenReport:
             elif found.path is not None and found.path not in wanted:
                 checks.append(GoldenCheck(found.path, "orphan"))
     return GoldenReport(checks, skipped, unlisted)
+
+
+def check_file(input_file: Path, golden: Path, config: Config) -> GoldenReport:
+    """One input file against the golden the caller names (the pytest plugin's single-file
+    form). No folder of goldens is searched, so none is orphaned.
+
+    Raises UsageError when the input is missing, a folder, or the golden itself.
+    """
+    if not (input_file.exists() or input_file.is_symlink()):
+        raise UsageError(f"{input_file}: no such file or directory")
+    if input_file.is_dir():
+        raise UsageError(f"{input_file}: a folder, not a file")
+    if golden.exists() and golden.resolve() == input_file.resolve():
+        raise UsageError(f"{golden}: the golden must not be the input file itself")
+    source = Source(str(input_file), input_file, Path(input_file.name))
+    compared, skipped = _check_one(RunContext.converting(config), source, golden)
+    return GoldenReport([compared], skipped)
+
+
+def _check_one(context: RunContext, source: Source, golden: Path) -> tuple[GoldenCheck, int]:
+    """`source` converted and compared with `golden`, and the records the sync settings
+    skipped."""
+    messages: list[dict[str, Any]] = []
+    report = driver.drive(context, [source], driver.parsed_into(messages))
+    if report.violations:
+        return GoldenCheck(golden, "invalid", source, violations=report.violations), report.skipped
+    return _compare(source, golden, render(messages, golden.suffix)), report.skipped
+
+
+def in_ci() -> bool:
+    """The CI environment variable is set (to anything but 0, false or no). Goldens change by
+    reviewed commits, not by a CI job: updates are refused there unless forced."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def _refuse_overlap(input_dir: Path, golden_dir: Path) -> None:

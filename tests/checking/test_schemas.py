@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from contract_kit.checking import schemas
 from contract_kit.checking.validation import check
 from contract_kit.violations import Finding, Violation
 
-from ..helpers import LOOP_PREVENTION, REPO, record
+from ..helpers import LOOP_PREVENTION, record, run_ok
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
@@ -551,34 +550,14 @@ def test_strict_profile_still_applies_the_spec_layer() -> None:
 
 
 # --- the wheel ships the schemas ---------------------------------------------------------------
-# Slow-ish (builds and installs a wheel, a few seconds); no marker because pyproject.toml registers
-# none and the suite runs with --strict-markers.
-
-
-def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    base = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(REPO)]
-    done = subprocess.run(
-        [*base, "--no-build-isolation"], cwd=out, capture_output=True, text=True, timeout=300
-    )
-    if done.returncode != 0:  # hatchling is not in the venv: let pip fetch it in isolation
-        _run(base, cwd=out)
-    wheels = list(out.glob("contract_kit-*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
+# Slow-ish (installs the wheel conftest.py builds, a few seconds); no marker because pyproject.toml
+# registers none and the suite runs with --strict-markers.
 
 
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site")
-    _run(
+    run_ok(
         [
             sys.executable,
             "-m",
@@ -620,7 +599,7 @@ def test_installed_wheel_reads_schemas_from_its_own_package(
         "import contract_kit, contract_kit.checking.schemas as s; "
         "print(s.schema_dir()); print(contract_kit.__file__)"
     )
-    out = _run([sys.executable, "-c", code], cwd=tmp_path, env=_installed_env(installed))
+    out = run_ok([sys.executable, "-c", code], cwd=tmp_path, env=_installed_env(installed))
     schema_dir, module_file = (Path(line).resolve() for line in out.splitlines()[:2])
     assert schema_dir.is_relative_to(installed.resolve())
     assert module_file.is_relative_to(installed.resolve())
@@ -628,7 +607,7 @@ def test_installed_wheel_reads_schemas_from_its_own_package(
 
 
 def test_installed_wheel_cli_lists_the_schemas(installed: Path, tmp_path: Path) -> None:
-    out = _run(
+    out = run_ok(
         [sys.executable, "-m", "contract_kit", "schema", "list"],
         cwd=tmp_path,
         env=_installed_env(installed),
@@ -640,7 +619,7 @@ def test_installed_wheel_cli_lists_the_schemas(installed: Path, tmp_path: Path) 
 
 def test_installed_wheel_validates_a_record(installed: Path, tmp_path: Path) -> None:
     (tmp_path / "record.json").write_text(json.dumps(record()), encoding="utf-8")
-    _run(
+    run_ok(
         [sys.executable, "-m", "contract_kit", "validate", "record.json"],
         cwd=tmp_path,
         env=_installed_env(installed),
