@@ -28,10 +28,10 @@ def run(output_format: str, *paths: Path) -> str:
 
 
 def test_every_format_is_in_one_registry_and_offered_by_validate() -> None:
-    assert sorted(reporters.REPORTERS) == ["github", "json", "junit", "sarif", "text"]
-    assert (
-        "[github|json|junit|sarif|text]" in CliRunner().invoke(cli, ["validate", "--help"]).stdout
-    )
+    assert sorted(reporters.REPORTERS) == ["github", "json", "junit", "markdown", "sarif", "text"]
+    for command in ("validate", "convert"):
+        usage = CliRunner().invoke(cli, [command, "--help"]).stdout
+        assert "[github|json|junit|markdown|sarif|text]" in usage
 
 
 def test_json_report_follows_its_published_schema() -> None:
