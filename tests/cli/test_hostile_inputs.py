@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from contract_kit.reporters import REPORTERS
 from contract_kit.violations import shortened
 
 from ..helpers import (
@@ -248,7 +249,7 @@ def test_a_bad_plan_value_names_the_file_and_the_key(
 FORGED_KEY = "x\n::error file=evil.py,line=1::injected"
 
 
-@pytest.mark.parametrize("report", ["text", "github", "junit", "sarif", "json"])
+@pytest.mark.parametrize("report", sorted(REPORTERS))
 def test_no_line_of_a_report_can_be_forged_by_a_key(tmp_path: Path, report: str) -> None:
     source = tmp_path / "in.json"
     source.write_text(json.dumps({**RECORD, FORGED_KEY: 1, "y\x1b[2J": 2}))

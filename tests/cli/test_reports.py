@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from contract_kit.reporters import REPORTERS
+
 from ..helpers import FIXTURES, INVALID, RECORD, SAMPLE_PLAN, record, run, run_cli, write_ndjson
 
-FORMATS = ["json", "junit", "sarif", "github", "text"]
+FORMATS = sorted(REPORTERS)
 
 
 def _mixed(folder: Path) -> Path:
