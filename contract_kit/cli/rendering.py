@@ -8,8 +8,7 @@ it never shares a line with a violation, a message or the summary.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from contract_kit.cli.progress import Progress
 from contract_kit.cli.reports import OpenReport
@@ -21,15 +20,14 @@ from contract_kit.running.report import Report
 from contract_kit.running.results import PieceResult
 
 
-@dataclass(frozen=True)
-class Outputs:
-    """Where a run's report goes: the terminal's reporter and stream, and the report files
-    (each with its reporter)."""
+class Outputs(NamedTuple):
+    """Where a run's report goes: the terminal's reporter and stream, the report files (each
+    with its reporter), and the progress line."""
 
     reporter: Reporter
     stream: TextIO
-    files: Sequence[tuple[Reporter, OpenReport]] = ()
-    progress: Progress = field(default_factory=lambda: Progress(None, None))
+    files: Sequence[tuple[Reporter, OpenReport]]
+    progress: Progress
 
 
 def render(
