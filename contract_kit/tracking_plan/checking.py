@@ -177,9 +177,10 @@ _TAKES_OTHERS = ("additionalProperties", "patternProperties", "unevaluatedProper
 
 
 def _declared(schema: Any) -> frozenset[str] | None:
-    """The member names a schema plans, at its root, in root `allOf` / `anyOf` / `oneOf` /
-    `then` / `else` branches and behind local `$ref`s; None when it says itself what else it
-    takes (additionalProperties, patternProperties, unevaluatedProperties)."""
+    """The member names a schema plans (describes in `properties`, or lists in `required`), at
+    its root, in root `allOf` / `anyOf` / `oneOf` / `then` / `else` branches and behind local
+    `$ref`s; None when it says itself what else it takes (additionalProperties,
+    patternProperties, unevaluatedProperties)."""
     if not isinstance(schema, dict):
         return None
     names: set[str] = set()
@@ -195,6 +196,9 @@ def _declared(schema: Any) -> frozenset[str] | None:
         properties = part.get("properties")
         if isinstance(properties, dict):
             names.update(properties)
+        required = part.get("required")
+        if isinstance(required, list):
+            names.update(name for name in required if isinstance(name, str))
         branches = _branches(part, schema)
         if branches is None:
             return None  # a reference this cannot follow: it may plan anything
