@@ -162,12 +162,19 @@ def test_unplanned_events_follow_the_setting(
 
 
 @pytest.mark.parametrize(
-    ("policy", "exit_code", "reported"),
-    [("allow", 0, []), ("warn", 0, ["warning"]), ("block", 1, ["error"])],
+    ("policy", "exit_code", "reported", "said"),
+    [
+        ("allow", 0, [], ""),
+        ("warn", 0, ["warning"], ""),
+        ("block", 1, ["error"], ""),
+        ("omit", 0, ["warning"], "; convert would omit it"),
+    ],
 )
 def test_unplanned_properties_follow_the_setting(
-    protocols_plan: Path, tmp_path: Path, policy: str, exit_code: int, reported: list[str]
-) -> None:
+    protocols_plan: Path, tmp_path: Path, policy: str, exit_code: int, reported: list[str],
+    said: str,
+) -> None:  # fmt: skip
+    """validate writes nothing, so under omit it warns as under warn, saying what convert does."""
     message = track("point_add", {"points": 5, "reason": "birthday_bonus", "chanel": "web"})
     path = write_ndjson(tmp_path / "m.ndjson", message)
     result = run(
@@ -177,7 +184,11 @@ def test_unplanned_properties_follow_the_setting(
     assert result.exit_code == exit_code
     assert [v["severity"] for v in violations(result)] == reported
     if reported:
-        assert violations(result)[0]["pointer"] == "/properties/chanel"
+        [found] = violations(result)
+        assert found["pointer"] == "/properties/chanel"
+        assert found["message"] == (
+            f"property 'chanel' is not in the tracking plan for 'point_add'{said}"
+        )
 
 
 def test_unplanned_settings_come_from_the_configuration(

@@ -273,6 +273,12 @@ def test_an_unknown_policy_is_refused() -> None:
     write_json(Path("plan/track/buy.schema.json"), {})
     with pytest.raises(ValueError, match="unplanned"):
         contract_kit.load_plan("plan", unplanned="bogus")  # type: ignore[arg-type]
+    # omit is a policy for properties; Protocols blocks or allows events, it cannot omit them
+    with pytest.raises(ValueError, match="unplanned must be one of allow, warn, block, got 'omit'"):
+        contract_kit.load_plan("plan", unplanned="omit")  # type: ignore[arg-type]
+    assert contract_kit.load_plan("plan", unplanned_properties="omit").unplanned_properties == (
+        "omit"
+    )
 
 
 def test_a_plan_setting_naming_a_file_says_it_is_not_a_folder() -> None:
