@@ -1,6 +1,6 @@
 """The unit of work: a piece of input (bytes and where they came from) in, a PieceResult out.
 
-    piece ─► records ─► check input ─► map ─► check output (and plan) ─► output bytes
+    piece ─► records ─► check input ─► map ─► (omit) ─► check output (and plan) ─► output bytes
 
 `process` is a pure function of the piece and the run's context: it runs in this process or in
 a worker, and what it returns is cheap to send back (the messages as one block of NDJSON bytes,
@@ -206,7 +206,15 @@ def _convert_valid(
         assert record is not None
         work.add_violations(_placed(record, outcome.findings))
         return
-    message = outcome.message
+    message, omitted = _omitted(outcome.message, work)
+    if omitted and message.get("traits") == {}:
+        # as the mapping skips a profile update with no synced attribute: nothing to identify
+        assert record is not None
+        work.result.skipped += 1
+        why = "; no planned trait is left, so no identify call is sent"
+        said = (dataclasses.replace(o, message=o.message + why) for o in omitted)
+        work.add_violations(_in_order(_in_message(record, finding) for finding in said))
+        return
     serialised = jsonio.dumps(message)  # orjson, or json for integers beyond 64 bits
     if not work.by_construction or len(serialised) > validation.MAX_MESSAGE_BYTES:
         problems = check_message(message, strict=True, size=len(serialised))
@@ -219,7 +227,7 @@ def _convert_valid(
     _note_event_id(value, number, place, work.result, len(work.messages), message["messageId"])
     if work.run.plan is None:
         work.messages.append(serialised)
-    elif not _deliver(message, serialised, work, record) and len(log) > logged:
+    elif not _deliver(message, serialised, work, record, omitted) and len(log) > logged:
         # it never goes out, but still holds its Antavo id: a different event sharing it
         # would be dropped by Segment once this one is fixed and sent
         log.forget_last_message()
@@ -233,10 +241,30 @@ def _record_of(
     return Record(work.result.file, number, value, text=line, line=place[0])
 
 
-def _deliver(message: Any, serialised: bytes, work: _Work, record: Record | None) -> bool:
-    """Append the message, unless the tracking plan rejects it (warnings let it through)."""
+def _omitted(message: dict[str, Any], work: _Work) -> tuple[dict[str, Any], list[Finding]]:
+    """Under `unplanned_properties = "omit"`, the message without the properties (traits) its
+    plan rule does not declare, and a warning for each; else the message as it is. Every route
+    that converts comes through here, so convert, the Python API and any --jobs agree."""
+    plan = work.run.plan
+    if plan is None or plan.unplanned_properties != "omit":
+        return message, []
+    from contract_kit.tracking_plan import checking  # only when there is a plan
+
+    return checking.omit_unplanned(message, plan)
+
+
+def _deliver(
+    message: Any,
+    serialised: bytes,
+    work: _Work,
+    record: Record | None,
+    omitted: Iterable[Finding] = (),
+) -> bool:
+    """Append the message, unless the tracking plan rejects it (warnings let it through).
+    `omitted`: the warnings for what was left out of it, reported with the plan's findings
+    (and so, like unplanned properties under warn, only once the contract has passed it)."""
     if work.run.plan is not None:
-        problems = _check_plan(message, work, serialised)
+        problems = [*omitted, *_check_plan(message, work, serialised)]
         if problems:
             assert record is not None
             work.add_violations(_in_order(_in_message(record, p) for p in problems))
