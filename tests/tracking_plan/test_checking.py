@@ -275,6 +275,18 @@ def test_convert_places_a_plan_violation_at_the_input_value(tmp_path: Path) -> N
     assert problem["message"].startswith("in the converted message: rating 0 is out of range")
 
 
+def test_an_account_from_the_envelope_is_placed_at_the_envelope(tmp_path: Path) -> None:
+    """The mapping copies the record's `account` into properties when `data` has none: a
+    finding about it points at that `account`, not at the start of the record."""
+    data = {"item": "S", "review_id": "r", "rating": 5}
+    inputs = antavo(tmp_path, {**record("review_submit", data), "account": "main"})
+    result = run("convert", str(inputs), "--plan", str(SAMPLE_PLAN), "--format", "json")
+    [problem] = json.loads(result.stderr)["violations"]
+    assert problem["pointer"] == "/properties/account"
+    line = inputs.read_text(encoding="utf-8")
+    assert line[problem["column"] - 1 :].startswith('"main"')
+
+
 def test_convert_of_the_bundled_fixtures_meets_the_sample_plan() -> None:
     result = run("convert", str(FIXTURES / "antavo"), "--plan", str(SAMPLE_PLAN))
     assert result.exit_code == 0
