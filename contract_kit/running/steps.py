@@ -301,7 +301,8 @@ def _in_order(violations: Iterable[Violation]) -> list[Violation]:
 
 def _in_message(record: Record, problem: Finding) -> Violation:
     """A problem of the converted message, placed at the input value it came from when there
-    is one (a property is the record's `data` member of that name), else at the record."""
+    is one (a property is the record's `data` member of that name, or its `account`), else at
+    the record."""
     if record.kind == "segment" or "action" not in record.value:
         return record.violation(problem)  # the message is the record itself
     message = f"in the converted message: {problem.message}"
@@ -315,6 +316,8 @@ def _source_of(pointer: str, record: Record) -> str:
     in_data = isinstance(data, dict) and len(tokens) > 1 and tokens[1] in data
     if in_data and tokens[0] in ("properties", "traits"):
         return pointers.join(["data", *tokens[1:]])
+    if tokens[:2] == ["properties", "account"] and "account" in record.value:
+        return pointers.join(tokens[1:])  # the mapping copies it from the envelope
     if tokens[:1] == ["event"]:
         return "/action"
     return ""
