@@ -396,6 +396,21 @@ def test_the_readme_worked_example_is_what_convert_prints(
         assert f"\n{line}\n" in readme, line
 
 
+def test_the_readme_omit_example_is_what_convert_prints(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(REPO)
+    result = run(
+        "convert", "fixtures/plan-violations/new-events.ndjson", "--plan",
+        "fixtures/tracking-plan", "--unplanned-properties", "omit", "-o", str(tmp_path / "o"),
+    )  # fmt: skip
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    [omitted] = [line for line in result.stderr.splitlines() if "omitted" in line]
+    assert f"\n{omitted}\n" in readme
+    written = [json.loads(line) for line in (tmp_path / "o").read_text().splitlines()]
+    assert written[0]["properties"] == {"points": 40, "reason": "Review bonus"}
+
+
 def test_the_python_api_takes_a_plan_folder(tmp_path: Path) -> None:
     import contract_kit
 
