@@ -49,6 +49,7 @@ class _Work:
         self.messages: list[bytes] = []
         self.errors = 0
         self.by_construction = run.mode == "convert" and run.output_checked_by_construction
+        self.omits = run.plan is not None and run.plan.unplanned_properties == "omit"
 
     def stopped(self) -> bool:
         """--max-errors reached: the rest of the piece is work nobody will see."""
@@ -245,12 +246,12 @@ def _omitted(message: dict[str, Any], work: _Work) -> tuple[dict[str, Any], list
     """Under `unplanned_properties = "omit"`, the message without the properties (traits) its
     plan rule does not declare, and a warning for each; else the message as it is. Every route
     that converts comes through here, so convert, the Python API and any --jobs agree."""
-    plan = work.run.plan
-    if plan is None or plan.unplanned_properties != "omit":
+    if not work.omits:
         return message, []
     from contract_kit.tracking_plan import checking  # only when there is a plan
 
-    return checking.omit_unplanned(message, plan)
+    assert work.run.plan is not None
+    return checking.omit_unplanned(message, work.run.plan)
 
 
 def _deliver(
