@@ -72,3 +72,19 @@ def test_a_plan_folder_is_applied_with_the_configurations_unplanned_settings() -
     assert contract_kit.convert(extra, plan=SAMPLE_PLAN).ok
     strict = contract_kit.Config(unplanned_properties="block")
     assert not contract_kit.convert(extra, plan=SAMPLE_PLAN, config=strict).ok
+
+
+def test_omit_leaves_unplanned_properties_out_of_the_messages_returned() -> None:
+    """From the configuration given with a plan folder, or from a plan loaded with it."""
+    extra = record(data={"points": 5, "not_planned": 1})
+    omitting = contract_kit.Config(unplanned_properties="omit")
+    plan = contract_kit.load_plan(SAMPLE_PLAN, unplanned_properties="omit")
+    for result in (
+        contract_kit.convert(extra, plan=SAMPLE_PLAN, config=omitting),
+        contract_kit.convert(extra, plan=plan),
+    ):
+        assert result.ok
+        assert [message["properties"] for message in result.messages] == [{"points": 5}]
+        assert [(v.pointer, v.severity) for v in result.violations] == [
+            ("/properties/not_planned", "warning")
+        ]

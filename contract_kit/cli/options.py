@@ -16,7 +16,7 @@ from contract_kit.reading.paths import Exclusions
 from contract_kit.running.pool import default_jobs
 from contract_kit.settings import discovery as config_files
 from contract_kit.tracking_plan.errors import PlanError, PlanFolderError
-from contract_kit.tracking_plan.policy import POLICIES
+from contract_kit.tracking_plan.policy import EVENT_POLICIES, PROPERTY_POLICIES
 
 if TYPE_CHECKING:
     from contract_kit.settings.config import LoadedConfig
@@ -162,16 +162,16 @@ def plan_options(command: F) -> F:
             ),
             click.option(
                 "--unplanned",
-                type=click.Choice(POLICIES),
+                type=click.Choice(EVENT_POLICIES),
                 default=None,
                 help="Track events the plan does not name: allow, warn (default) or block.",
             ),
             click.option(
                 "--unplanned-properties",
-                type=click.Choice(POLICIES),
+                type=click.Choice(PROPERTY_POLICIES),
                 default=None,
-                help="Properties and traits the plan does not name: allow, warn (default) or "
-                "block.",
+                help="Properties and traits the plan does not name: allow, warn (default), "
+                "block, or omit (convert leaves them out of the messages, with a warning).",
             ),
         ]
     ):

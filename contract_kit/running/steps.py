@@ -1,6 +1,6 @@
 """The unit of work: a piece of input (bytes and where they came from) in, a PieceResult out.
 
-    piece ─► records ─► check input ─► map ─► check output (and plan) ─► output bytes
+    piece ─► records ─► check input ─► map ─► (omit) ─► check output (and plan) ─► output bytes
 
 `process` is a pure function of the piece and the run's context: it runs in this process or in
 a worker, and what it returns is cheap to send back (the messages as one block of NDJSON bytes,
@@ -49,6 +49,7 @@ class _Work:
         self.messages: list[bytes] = []
         self.errors = 0
         self.by_construction = run.mode == "convert" and run.output_checked_by_construction
+        self.omits = run.plan is not None and run.plan.unplanned_properties == "omit"
 
     def stopped(self) -> bool:
         """--max-errors reached: the rest of the piece is work nobody will see."""
@@ -206,7 +207,15 @@ def _convert_valid(
         assert record is not None
         work.add_violations(_placed(record, outcome.findings))
         return
-    message = outcome.message
+    message, omitted = _omitted(outcome.message, work)
+    if omitted and message.get("traits") == {}:
+        # as the mapping skips a profile update with no synced attribute: nothing to identify
+        assert record is not None
+        work.result.skipped += 1
+        why = "; no planned trait is left, so no identify call is sent"
+        said = (dataclasses.replace(o, message=o.message + why) for o in omitted)
+        work.add_violations(_in_order(_in_message(record, finding) for finding in said))
+        return
     serialised = jsonio.dumps(message)  # orjson, or json for integers beyond 64 bits
     if not work.by_construction or len(serialised) > validation.MAX_MESSAGE_BYTES:
         problems = check_message(message, strict=True, size=len(serialised))
@@ -219,7 +228,7 @@ def _convert_valid(
     _note_event_id(value, number, place, work.result, len(work.messages), message["messageId"])
     if work.run.plan is None:
         work.messages.append(serialised)
-    elif not _deliver(message, serialised, work, record) and len(log) > logged:
+    elif not _deliver(message, serialised, work, record, omitted) and len(log) > logged:
         # it never goes out, but still holds its Antavo id: a different event sharing it
         # would be dropped by Segment once this one is fixed and sent
         log.forget_last_message()
@@ -233,10 +242,30 @@ def _record_of(
     return Record(work.result.file, number, value, text=line, line=place[0])
 
 
-def _deliver(message: Any, serialised: bytes, work: _Work, record: Record | None) -> bool:
-    """Append the message, unless the tracking plan rejects it (warnings let it through)."""
+def _omitted(message: dict[str, Any], work: _Work) -> tuple[dict[str, Any], list[Finding]]:
+    """Under `unplanned_properties = "omit"`, the message without the properties (traits) its
+    plan rule does not declare, and a warning for each; else the message as it is. Every route
+    that converts comes through here, so convert, the Python API and any --jobs agree."""
+    if not work.omits:
+        return message, []
+    from contract_kit.tracking_plan import checking  # only when there is a plan
+
+    assert work.run.plan is not None
+    return checking.omit_unplanned(message, work.run.plan)
+
+
+def _deliver(
+    message: Any,
+    serialised: bytes,
+    work: _Work,
+    record: Record | None,
+    omitted: Iterable[Finding] = (),
+) -> bool:
+    """Append the message, unless the tracking plan rejects it (warnings let it through).
+    `omitted`: the warnings for what was left out of it, reported with the plan's findings
+    (and so, like unplanned properties under warn, only once the contract has passed it)."""
     if work.run.plan is not None:
-        problems = _check_plan(message, work, serialised)
+        problems = [*omitted, *_check_plan(message, work, serialised)]
         if problems:
             assert record is not None
             work.add_violations(_in_order(_in_message(record, p) for p in problems))
@@ -273,7 +302,8 @@ def _in_order(violations: Iterable[Violation]) -> list[Violation]:
 
 def _in_message(record: Record, problem: Finding) -> Violation:
     """A problem of the converted message, placed at the input value it came from when there
-    is one (a property is the record's `data` member of that name), else at the record."""
+    is one (a property is the record's `data` member of that name, or its `account`), else at
+    the record."""
     if record.kind == "segment" or "action" not in record.value:
         return record.violation(problem)  # the message is the record itself
     message = f"in the converted message: {problem.message}"
@@ -287,6 +317,8 @@ def _source_of(pointer: str, record: Record) -> str:
     in_data = isinstance(data, dict) and len(tokens) > 1 and tokens[1] in data
     if in_data and tokens[0] in ("properties", "traits"):
         return pointers.join(["data", *tokens[1:]])
+    if tokens[:2] == ["properties", "account"] and "account" in record.value:
+        return pointers.join(tokens[1:])  # the mapping copies it from the envelope
     if tokens[:1] == ["event"]:
         return "/action"
     return ""

@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 
 from contract_kit.settings import discovery as config_files
 from contract_kit.settings.discovery import ConfigError
-from contract_kit.tracking_plan.policy import Policy
+from contract_kit.tracking_plan.policy import EventPolicy, PropertyPolicy
 
 if TYPE_CHECKING:
     from contract_kit.tracking_plan import TrackingPlan
@@ -66,12 +66,24 @@ class Config(BaseModel):
     plan: Folder | None = None
     """The tracking-plan folder, relative to the configuration file; default: ./tracking-plan
     when it exists."""
-    unplanned: Policy = "warn"
+    unplanned: EventPolicy = "warn"
     """Track events the plan does not name."""
-    unplanned_properties: Policy = "warn"
-    """Properties (and traits) that the plan's schema for the event does not name."""
+    unplanned_properties: PropertyPolicy = "warn"
+    """Properties (and traits) that the plan's schema for the event does not name; `omit`
+    leaves them out of the messages `convert` writes."""
     exclude: list[NonEmpty] = Field(default_factory=list)
     """Globs of files and folders that folder searches skip (as --exclude does)."""
+
+    @field_validator("unplanned", mode="before")
+    @classmethod
+    def _events_are_not_omitted(cls, value: Any) -> Any:
+        """`omit` is a policy for properties only; said plainly rather than as a bad choice."""
+        if value == "omit":
+            raise ValueError(
+                "omit is for unplanned_properties only: an unplanned event can be allowed, "
+                "warned about or blocked"
+            )
+        return value
 
     @field_validator("integrations")
     @classmethod

@@ -18,7 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from contract_kit.tracking_plan.errors import PlanError
-from contract_kit.tracking_plan.policy import Policy
+from contract_kit.tracking_plan.policy import EventPolicy, PropertyPolicy
 
 if TYPE_CHECKING:
     from contract_kit.tracking_plan.folder import load
@@ -33,7 +33,16 @@ _LAZY = {
     "load": "folder",
 }
 
-__all__ = ["PlanError", "Policy", "Rule", "TrackingPlan", "export", "import_file", "load"]
+__all__ = [
+    "EventPolicy",
+    "PlanError",
+    "PropertyPolicy",
+    "Rule",
+    "TrackingPlan",
+    "export",
+    "import_file",
+    "load",
+]
 
 
 def __getattr__(name: str) -> Any:

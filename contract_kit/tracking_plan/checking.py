@@ -6,7 +6,9 @@ For each identify or track message:
    `context.protocols.event_version` names, else the highest: its Segment envelope (if imported)
    against the whole message, its file against `properties` (or `traits`);
 3. what the plan does not name: an unplanned event, and properties (traits) that the rule's
-   schema does not declare, reported as the `unplanned` settings say (allow, warn, block).
+   schema does not declare, reported as the `unplanned` settings say (allow, warn, block; omit
+   is a warning here: `omit_unplanned` is what takes them out of a message before it is
+   written, and then this finds none).
 
 As with the contract, the compiled validator answers first; the reference validator words and
 places the violations only when it says no (and for strings the two engines may read apart).
@@ -24,7 +26,7 @@ from contract_kit.checking import validation
 from contract_kit.jsontext import pointers
 from contract_kit.tracking_plan import dialects, engines
 from contract_kit.tracking_plan.model import Rule, TrackingPlan, file_for
-from contract_kit.tracking_plan.policy import Policy
+from contract_kit.tracking_plan.policy import EventPolicy, PropertyPolicy
 from contract_kit.violations import Finding, Severity
 
 CHECKED_TYPES = ("identify", "track")
@@ -69,18 +71,13 @@ def check(
     common = plan.current("COMMON")
     if common is not None:
         findings += _apply(common, common.schema, message, (), checked)
-    if message["type"] == "track":
-        event = message.get("event")
-        if not isinstance(event, str):
-            return Outcome(findings, None)  # the contract reports it
-        versions = plan.versions("TRACK", event)
-        if not versions:
-            findings += _unplanned_event(event, plan)
-            return Outcome(findings, None, event)
-    else:
-        versions = plan.versions("IDENTIFY")
-        if not versions:
-            return Outcome(findings, None)
+    versions = _versions(message, plan)
+    event = message.get("event")
+    if not versions and message["type"] == "track" and isinstance(event, str):
+        findings += _unplanned_event(event, plan)
+        return Outcome(findings, None, event)
+    if not versions:  # no identify rule; or no event name, which the contract reports
+        return Outcome(findings, None)
     rule, problem = _version(message, versions, plan)
     if problem is not None:
         findings.append(problem)
@@ -95,6 +92,44 @@ def check(
         findings += _apply(rule, rule.schema, value, (member,), checked)
         findings += _unplanned_members(rule, value, member, checked)
     return Outcome(findings, rule)
+
+
+def omit_unplanned(
+    message: dict[str, Any], plan: TrackingPlan
+) -> tuple[dict[str, Any], list[Finding]]:
+    """The message as `unplanned_properties = "omit"` has it written: without the members of
+    `properties` (`traits`) that `check` reports as unplanned, the others in their order, and
+    a warning for each one left out. A new message: `message` and its members are not changed
+    (a member may be the very `data` of the record it came from). A message with nothing to
+    leave out (or no rule to say so) comes back as it is."""
+    versions = _versions(message, plan) if message.get("type") in CHECKED_TYPES else {}
+    rule = _version(message, versions, plan)[0] if versions else None
+    if rule is None:
+        return message, []  # nothing declares anything; `check` reports why
+    member = rule.placement.member
+    assert member is not None
+    value = message.get(member)
+    declared = _declared_by(rule, _cache(plan))
+    if not isinstance(value, dict) or declared is None:
+        return message, []
+    left_out = [
+        _unplanned(rule, member, name, declared, plan, "omit", "omitted from the message")
+        for name in value
+        if name not in declared
+    ]
+    if not left_out:
+        return message, []
+    kept = {name: item for name, item in value.items() if name in declared}
+    return {**message, member: kept}, left_out
+
+
+def _versions(message: dict[str, Any], plan: TrackingPlan) -> dict[int, Rule]:
+    """The versions of the message's own rule (TRACK by `event`, IDENTIFY); empty when the plan
+    does not name it."""
+    if message["type"] == "identify":
+        return plan.versions("IDENTIFY")
+    event = message.get("event")
+    return plan.versions("TRACK", event) if isinstance(event, str) else {}
 
 
 def _version(
@@ -123,9 +158,14 @@ def _version(
 
 
 def _plan_finding(
-    pointer: str, message: str, keyword: str, schema: str, severity: Policy = "block"
+    pointer: str,
+    message: str,
+    keyword: str,
+    schema: str,
+    severity: EventPolicy | PropertyPolicy = "block",
 ) -> Finding:
-    """A finding of the plan's own checks (not of a schema); `block` makes it an error."""
+    """A finding of the plan's own checks (not of a schema); `block` makes it an error, any
+    other policy a warning."""
     level: Severity = "error" if severity == "block" else "warning"
     return Finding(pointer, message, keyword, schema, level, "plan")
 
@@ -147,29 +187,51 @@ def _unplanned_event(event: str, plan: TrackingPlan) -> list[Finding]:
 def _unplanned_members(
     rule: Rule, value: dict[str, Any], member: str, checked: _Checked
 ) -> list[Finding]:
+    """A finding for each member of `value` the rule does not declare, as the policy says. A
+    message `validate` reads under omit is not changed: it hears what convert would do."""
     plan = checked.plan
     policy = plan.unplanned_properties
     if policy == "allow":
         return []
-    cache = checked.cache.declared
-    if _rule_id(rule) not in cache:
-        cache[_rule_id(rule)] = _declared(rule.schema)
-    declared = cache[_rule_id(rule)]
+    declared = _declared_by(rule, checked.cache)
     if declared is None:
         return []
+    note = "convert would omit it" if policy == "omit" else ""
+    return [
+        _unplanned(rule, member, name, declared, plan, policy, note)
+        for name in value
+        if name not in declared
+    ]
+
+
+def _unplanned(
+    rule: Rule,
+    member: str,
+    name: str,
+    declared: frozenset[str],
+    plan: TrackingPlan,
+    policy: PropertyPolicy,
+    note: str,
+) -> Finding:
+    """The finding for one undeclared member `name` of `member`, with what became of it."""
     noun = "trait" if member == "traits" else "property"
-    found = []
-    for name in value:
-        if name in declared:
-            continue
-        close = difflib.get_close_matches(name, sorted(declared), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        owner = "identify calls" if rule.key is None else repr(rule.key)
-        text = f"{noun} {name!r} is not in the tracking plan for {owner}{hint}"
-        keyword = "unplannedTrait" if noun == "trait" else "unplannedProperty"
-        where = pointers.join([member, name])
-        found.append(_plan_finding(where, text, keyword, plan.file_path(rule), policy))
-    return found
+    close = difflib.get_close_matches(name, sorted(declared), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    owner = "identify calls" if rule.key is None else repr(rule.key)
+    text = f"{noun} {name!r} is not in the tracking plan for {owner}{hint}"
+    keyword = "unplannedTrait" if noun == "trait" else "unplannedProperty"
+    where = pointers.join([member, name])
+    return _plan_finding(
+        where, f"{text}; {note}" if note else text, keyword, plan.file_path(rule), policy
+    )
+
+
+def _declared_by(rule: Rule, cache: _PlanCache) -> frozenset[str] | None:
+    """`_declared` of the rule's schema, worked out once per plan and process."""
+    known = cache.declared
+    if _rule_id(rule) not in known:
+        known[_rule_id(rule)] = _declared(rule.schema)
+    return known[_rule_id(rule)]
 
 
 #: Keywords with which a schema says itself what members beyond its `properties` it takes.
@@ -177,9 +239,10 @@ _TAKES_OTHERS = ("additionalProperties", "patternProperties", "unevaluatedProper
 
 
 def _declared(schema: Any) -> frozenset[str] | None:
-    """The member names a schema plans, at its root, in root `allOf` / `anyOf` / `oneOf` /
-    `then` / `else` branches and behind local `$ref`s; None when it says itself what else it
-    takes (additionalProperties, patternProperties, unevaluatedProperties)."""
+    """The member names a schema plans (describes in `properties`, or lists in `required`), at
+    its root, in root `allOf` / `anyOf` / `oneOf` / `then` / `else` branches and behind local
+    `$ref`s; None when it says itself what else it takes (additionalProperties,
+    patternProperties, unevaluatedProperties)."""
     if not isinstance(schema, dict):
         return None
     names: set[str] = set()
@@ -195,6 +258,9 @@ def _declared(schema: Any) -> frozenset[str] | None:
         properties = part.get("properties")
         if isinstance(properties, dict):
             names.update(properties)
+        required = part.get("required")
+        if isinstance(required, list):
+            names.update(name for name in required if isinstance(name, str))
         branches = _branches(part, schema)
         if branches is None:
             return None  # a reference this cannot follow: it may plan anything

@@ -29,7 +29,7 @@ from contract_kit.tracking_plan.model import (
     file_for,
     parse_file_name,
 )
-from contract_kit.tracking_plan.policy import Policy
+from contract_kit.tracking_plan.policy import EventPolicy, PropertyPolicy
 from contract_kit.violations import shortened
 
 MANIFEST_FORMAT = "contract-kit tracking plan 1"
@@ -38,10 +38,13 @@ FORMS = ("public-api", "rules", "config-api")
 
 
 def load(
-    folder: Path | str, *, unplanned: Policy = "warn", unplanned_properties: Policy = "warn"
+    folder: Path | str,
+    *,
+    unplanned: EventPolicy = "warn",
+    unplanned_properties: PropertyPolicy = "warn",
 ) -> TrackingPlan:
     """Every rule in `folder`, checked. Raises PlanError (and ValueError for a policy that is
-    not allow, warn or block)."""
+    not one of its choices)."""
     folder = Path(folder)
     try:
         problem = None

@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 from urllib.parse import unquote
 
-from contract_kit.tracking_plan.policy import POLICIES, Policy
+from contract_kit.tracking_plan.policy import (
+    EVENT_POLICIES,
+    PROPERTY_POLICIES,
+    EventPolicy,
+    PropertyPolicy,
+)
 
 RuleType = Literal["COMMON", "IDENTIFY", "GROUP", "TRACK", "PAGE", "SCREEN"]
 RULE_TYPES: tuple[RuleType, ...] = get_args(RuleType)
@@ -120,8 +125,8 @@ class TrackingPlan:
     """As reports show it."""
     rules: tuple[Rule, ...]
     document: Document | None = None
-    unplanned: Policy = "warn"
-    unplanned_properties: Policy = "warn"
+    unplanned: EventPolicy = "warn"
+    unplanned_properties: PropertyPolicy = "warn"
     compiled: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
     """What checking works out once per plan and process (compiled validators): a copy sent to
     a worker process, or changed with dataclasses.replace, starts without it."""
@@ -130,10 +135,12 @@ class TrackingPlan:
     )
 
     def __post_init__(self) -> None:
-        for name, policy in (("unplanned", self.unplanned),
-                             ("unplanned_properties", self.unplanned_properties)):  # fmt: skip
-            if policy not in POLICIES:
-                raise ValueError(f"{name} must be one of {', '.join(POLICIES)}, got {policy!r}")
+        for name, policy, choices in (
+            ("unplanned", self.unplanned, EVENT_POLICIES),
+            ("unplanned_properties", self.unplanned_properties, PROPERTY_POLICIES),
+        ):
+            if policy not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}, got {policy!r}")
         for rule in self.rules:
             self._by_name.setdefault((rule.type, rule.key), {})[rule.version] = rule
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from contract_kit.cli import cli
 
-from ..helpers import FIXTURES, run
+from ..helpers import FIXTURES, run, write, write_json
 
 UPDATE_FIX = "--update"
 
@@ -35,6 +35,25 @@ def test_bundled_fixtures_match_their_goldens() -> None:
     result = diff(FIXTURES / "antavo", FIXTURES / "golden")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("ok: 55 input files; 55 same")
+
+
+def test_goldens_are_the_mappings_messages_whatever_the_plan_omits(
+    tree: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """diff converts without the tracking plan, as it never applied the plan's checks: a
+    configuration that omits unplanned properties leaves goldens as they are, and validating
+    them with the plan says what convert would leave out."""
+    inputs, goldens = tree
+    write_json(tmp_path / "plan" / "track" / "point_add.schema.json", {"properties": {}})
+    write(tmp_path / "contract-kit.toml", 'plan = "plan"\nunplanned_properties = "omit"\n')
+    monkeypatch.chdir(tmp_path)
+    assert diff(inputs, goldens).exit_code == 0
+    validated = run("validate", str(goldens / "actions" / "point-add.json"))
+    assert validated.exit_code == 0
+    assert (
+        "/properties/points: warning: plan: property 'points' is not in the tracking plan "
+        "for 'point_add'; convert would omit it" in validated.stdout
+    )
 
 
 def test_a_changed_value_is_shown_by_pointer_with_old_and_new(tree: tuple[Path, Path]) -> None:

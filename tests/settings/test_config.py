@@ -216,8 +216,14 @@ class TestErrors:
             ),
             (
                 "unplanned_properties = 1",
-                'key \'unplanned_properties\': expected one of "allow", "warn", "block", '
+                'key \'unplanned_properties\': expected one of "allow", "warn", "block", "omit", '
                 "got integer 1",
+            ),
+            # Protocols omits unplanned properties, never events: said so, not just refused
+            (
+                'unplanned = "omit"',
+                "key 'unplanned': omit is for unplanned_properties only: an unplanned event can "
+                'be allowed, warned about or blocked (got "omit")',
             ),
             (
                 "unplanned = 1979-05-27T07:32:00Z",

@@ -119,6 +119,16 @@ def test_options_win_over_the_file_and_say_so(tmp_path: Path) -> None:
     )
 
 
+def test_omit_is_shown_from_the_file_and_from_the_option(tmp_path: Path) -> None:
+    write(tmp_path / "contract-kit.toml", 'unplanned_properties = "omit"\n')
+    assert settings(run())["unplanned_properties"] == ('"omit"', "contract-kit.toml")
+    write(tmp_path / "contract-kit.toml", 'unplanned_properties = "block"\n')
+    shown = settings(run("--unplanned-properties", "omit"))
+    assert shown["unplanned_properties"] == ('"omit"', "option --unplanned-properties")
+    document = json.loads(run("--format", "json", "--unplanned-properties", "omit").stdout)
+    assert document["settings"]["unplanned_properties"]["value"] == "omit"
+
+
 SHOW_SCHEMA = {
     "type": "object",
     "required": ["configuration", "found", "settings", "plan_folder"],
@@ -193,8 +203,9 @@ def test_a_bad_value_in_pyproject_names_its_table(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["--unplanned", "blok"], "'blok' is not one of 'allow', 'warn', 'block'"),
-        (["--unplanned-properties", "no"], "'no' is not one of 'allow', 'warn', 'block'"),
+        (["--unplanned", "blok"], "'blok' is not one of 'allow', 'warn', 'block'."),
+        (["--unplanned", "omit"], "'omit' is not one of 'allow', 'warn', 'block'."),
+        (["--unplanned-properties", "no"], "'no' is not one of 'allow', 'warn', 'block', 'omit'."),
         (["--format", "yaml"], "'yaml' is not one of 'text', 'json'"),
     ],
 )

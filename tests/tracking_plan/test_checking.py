@@ -162,12 +162,19 @@ def test_unplanned_events_follow_the_setting(
 
 
 @pytest.mark.parametrize(
-    ("policy", "exit_code", "reported"),
-    [("allow", 0, []), ("warn", 0, ["warning"]), ("block", 1, ["error"])],
+    ("policy", "exit_code", "reported", "said"),
+    [
+        ("allow", 0, [], ""),
+        ("warn", 0, ["warning"], ""),
+        ("block", 1, ["error"], ""),
+        ("omit", 0, ["warning"], "; convert would omit it"),
+    ],
 )
 def test_unplanned_properties_follow_the_setting(
-    protocols_plan: Path, tmp_path: Path, policy: str, exit_code: int, reported: list[str]
-) -> None:
+    protocols_plan: Path, tmp_path: Path, policy: str, exit_code: int, reported: list[str],
+    said: str,
+) -> None:  # fmt: skip
+    """validate writes nothing, so under omit it warns as under warn, saying what convert does."""
     message = track("point_add", {"points": 5, "reason": "birthday_bonus", "chanel": "web"})
     path = write_ndjson(tmp_path / "m.ndjson", message)
     result = run(
@@ -177,7 +184,11 @@ def test_unplanned_properties_follow_the_setting(
     assert result.exit_code == exit_code
     assert [v["severity"] for v in violations(result)] == reported
     if reported:
-        assert violations(result)[0]["pointer"] == "/properties/chanel"
+        [found] = violations(result)
+        assert found["pointer"] == "/properties/chanel"
+        assert found["message"] == (
+            f"property 'chanel' is not in the tracking plan for 'point_add'{said}"
+        )
 
 
 def test_unplanned_settings_come_from_the_configuration(
@@ -262,6 +273,18 @@ def test_convert_places_a_plan_violation_at_the_input_value(tmp_path: Path) -> N
     assert line[problem["column"] - 1 :].startswith("0}")
     assert problem["pointer"] == "/properties/rating"
     assert problem["message"].startswith("in the converted message: rating 0 is out of range")
+
+
+def test_an_account_from_the_envelope_is_placed_at_the_envelope(tmp_path: Path) -> None:
+    """The mapping copies the record's `account` into properties when `data` has none: a
+    finding about it points at that `account`, not at the start of the record."""
+    data = {"item": "S", "review_id": "r", "rating": 5}
+    inputs = antavo(tmp_path, {**record("review_submit", data), "account": "main"})
+    result = run("convert", str(inputs), "--plan", str(SAMPLE_PLAN), "--format", "json")
+    [problem] = json.loads(result.stderr)["violations"]
+    assert problem["pointer"] == "/properties/account"
+    line = inputs.read_text(encoding="utf-8")
+    assert line[problem["column"] - 1 :].startswith('"main"')
 
 
 def test_convert_of_the_bundled_fixtures_meets_the_sample_plan() -> None:
@@ -371,6 +394,21 @@ def test_the_readme_worked_example_is_what_convert_prints(
     assert len(result.stderr.splitlines()) == 5
     for line in result.stderr.splitlines():
         assert f"\n{line}\n" in readme, line
+
+
+def test_the_readme_omit_example_is_what_convert_prints(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(REPO)
+    result = run(
+        "convert", "fixtures/plan-violations/new-events.ndjson", "--plan",
+        "fixtures/tracking-plan", "--unplanned-properties", "omit", "-o", str(tmp_path / "o"),
+    )  # fmt: skip
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    [omitted] = [line for line in result.stderr.splitlines() if "omitted" in line]
+    assert f"\n{omitted}\n" in readme
+    written = [json.loads(line) for line in (tmp_path / "o").read_text().splitlines()]
+    assert written[0]["properties"] == {"points": 40, "reason": "Review bonus"}
 
 
 def test_the_python_api_takes_a_plan_folder(tmp_path: Path) -> None:

@@ -170,6 +170,16 @@ def test_properties_declared_through_a_local_ref_are_planned() -> None:
     assert findings(Path("plan"), message) == [("/properties/extra", "unplannedProperty")]
 
 
+def test_a_required_property_is_planned() -> None:
+    """A schema that requires a member plans it, described under `properties` or not: it is
+    not unplanned (and so `omit` never removes what the plan then says is missing)."""
+    schema = {"required": ["points", "campaign"], "properties": {"points": {"type": "integer"}}}
+    write_json(Path("plan/track/point_add.schema.json"), schema)
+    message = track("point_add", {"points": 1, "campaign": "x", "extra": 2})
+    found = findings(Path("plan"), message, "--unplanned-properties", "block")
+    assert found == [("/properties/extra", "unplannedProperty")]
+
+
 def test_unevaluated_properties_say_themselves_what_else_is_taken() -> None:
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **BUY,
               "unevaluatedProperties": {"type": "string"}}  # fmt: skip
@@ -263,6 +273,12 @@ def test_an_unknown_policy_is_refused() -> None:
     write_json(Path("plan/track/buy.schema.json"), {})
     with pytest.raises(ValueError, match="unplanned"):
         contract_kit.load_plan("plan", unplanned="bogus")  # type: ignore[arg-type]
+    # omit is a policy for properties; Protocols blocks or allows events, it cannot omit them
+    with pytest.raises(ValueError, match="unplanned must be one of allow, warn, block, got 'omit'"):
+        contract_kit.load_plan("plan", unplanned="omit")  # type: ignore[arg-type]
+    assert contract_kit.load_plan("plan", unplanned_properties="omit").unplanned_properties == (
+        "omit"
+    )
 
 
 def test_a_plan_setting_naming_a_file_says_it_is_not_a_folder() -> None:
