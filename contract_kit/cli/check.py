@@ -95,8 +95,9 @@ def validate(
             tracking = load_plan(loaded, announce)
         elif Path(config_files.DEFAULT_PLAN).is_dir():
             tracking = load_plan(None, announce)
-        written = tuple(str(file.path) for file in report_files)
+        written = reports.outputs(report_files)
         inputs = collect(paths, exclusions(loaded, excluded, tracking, written))
+    reports.refuse_overwrites(written, inputs)
     context = RunContext(
         "validate", kind, strict, plan=tracking, max_errors=max_errors, jobs=processes(jobs),
         configuration=None if loaded is None or loaded.origin is None else str(loaded.origin),
@@ -162,12 +163,12 @@ def convert(
     """
     announce = output_format == "text"
     overrides = option_overrides(plan, unplanned, unplanned_properties)
-    _refuse_shared_outputs(output, rejects, report_files)
     loaded = load_config(config_path, announce, overrides)
-    written = (output, rejects, *(str(file.path) for file in report_files))
+    written = reports.outputs(report_files, output, rejects)
     with usage_errors():
         tracking = load_plan(loaded, announce)
         inputs = collect(paths, exclusions(loaded, excluded, tracking, written))
+    reports.refuse_overwrites(written, inputs)
     context = RunContext.converting(
         loaded.config, plan=tracking, keep_rejects=rejects is not None, max_errors=max_errors,
         jobs=processes(jobs),
@@ -220,16 +221,6 @@ def _file_reporters(
 ) -> list[tuple[reporters.Reporter, reports.OpenReport]]:
     """A reporter for each --report file: never coloured, as verbose as the terminal's."""
     return [(reporters.get(file.file.format, verbosity=level), file) for file in files]
-
-
-def _refuse_shared_outputs(
-    output: str, rejects: str | None, report_files: tuple[reports.ReportFile, ...]
-) -> None:
-    """-o, --rejects and --report must name different files: each would replace the other."""
-    named = [(f"-o {output}", Path(output))] if output != STDOUT else []
-    if rejects is not None:
-        named.append((f"--rejects {rejects}", Path(rejects)))
-    reports.refuse_same_file([*named, *((file.label, file.path) for file in report_files)])
 
 
 @contextmanager

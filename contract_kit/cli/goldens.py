@@ -52,6 +52,7 @@ def diff_command(
             "refusing to --update goldens with CI set: goldens are reviewed changes; add --force"
         )
 
+    reports.refuse_inside(reports.outputs(report_files), [input_dir, golden_dir])
     loaded = load_config(config_path)
     done: list[golden.Update] = []
     with usage_errors():

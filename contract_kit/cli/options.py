@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -96,13 +96,14 @@ def exclusions(
     loaded: LoadedConfig | None,
     excluded: tuple[str, ...],
     plan: TrackingPlan | None,
-    outputs: tuple[str | None, ...] = (),
+    outputs: Sequence[tuple[str, Path]] = (),
 ) -> Exclusions:
     """What folder searches skip: the configuration's `exclude` (relative to its folder),
-    --exclude (relative to the working directory), the plan and convert's own output files."""
+    --exclude (relative to the working directory), the plan and the run's own output files
+    (labelled, as reports.outputs gives them)."""
     from_file = [] if loaded is None else [(glob, loaded.folder) for glob in loaded.config.exclude]
     globs = [*from_file, *((glob, Path()) for glob in excluded)]
-    written = [Path(output) for output in outputs if output is not None and output != STDOUT]
+    written = [path for _, path in outputs]
     return Exclusions.of(globs, [] if plan is None else [Path(plan.folder)], written)
 
 

@@ -183,8 +183,9 @@ def plan_coverage(
     loaded, target = plan_config(config_path, folder, announce=output_format == "text")
     with usage_errors(), plan_named_by(loaded):
         plan = tracking_plan.load(target, unplanned="warn", unplanned_properties="allow")
-        written = tuple(str(file.path) for file in report_files)
+        written = reports.outputs(report_files)
         inputs = collect(paths, exclusions(loaded, excluded, plan, written))
+    reports.refuse_overwrites(written, inputs)
     context = RunContext.converting(loaded.config, kind="auto", plan=plan, jobs=processes(jobs))
     with progress.for_run(sys.stderr, inputs, enabled=not no_progress) as shown:
         report = driver.drive(context, inputs, shown.advance_by)

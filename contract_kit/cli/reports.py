@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar
 
 import click
 
-from contract_kit.cli.main import cannot_write
+from contract_kit.cli.main import Failure, cannot_write
 from contract_kit.outputs import atomic
+from contract_kit.reading.paths import Source
 
 if TYPE_CHECKING:  # click imports it only when completing: start-up stays short
     from click.shell_completion import CompletionItem
@@ -58,7 +59,6 @@ def report_file_option(formats: Sequence[str]) -> Callable[[F], F]:
                     f"{value!r}: a report file cannot be the standard output; use --format"
                 )
             files.append(ReportFile(name, Path(path)))
-        refuse_same_file([(item.label, item.path) for item in files])
         return tuple(files)
 
     def complete(
@@ -80,14 +80,42 @@ def report_file_option(formats: Sequence[str]) -> Callable[[F], F]:
     )
 
 
-def refuse_same_file(outputs: Sequence[tuple[str, Path]]) -> None:
-    """Two outputs of one run naming the same file would overwrite each other: a usage error."""
+def outputs(
+    files: Sequence[ReportFile], output: str | None = None, rejects: str | None = None
+) -> list[tuple[str, Path]]:
+    """Every file a run writes, with the option that names it: -o (unless stdout), --rejects,
+    each --report."""
+    named = [] if output in (None, "-") else [(f"-o {output}", Path(str(output)))]
+    if rejects is not None:
+        named.append((f"--rejects {rejects}", Path(rejects)))
+    return [*named, *((file.label, file.path) for file in files)]
+
+
+def refuse_overwrites(written: Sequence[tuple[str, Path]], inputs: Sequence[Source]) -> None:
+    """A file written by the run must be neither another of its outputs (each would replace the
+    other) nor one of its inputs (it would be replaced by its own report): exit 2, before
+    anything is read or written. A file found only by a folder search is not an input: the
+    search skips the run's outputs."""
     seen: dict[str, str] = {}
-    for label, path in outputs:
+    read = {os.path.realpath(source.path) for source in inputs if source.path is not None}
+    for label, path in written:
         key = os.path.realpath(path)
         if key in seen:
-            raise click.UsageError(f"{seen[key]} and {label} name the same file")
+            raise Failure(f"{seen[key]} and {label} name the same file")
+        if key in read:
+            raise Failure(f"{label} names an input of this run: it would be replaced")
         seen[key] = label
+
+
+def refuse_inside(written: Sequence[tuple[str, Path]], folders: Sequence[Path]) -> None:
+    """For diff: a report inside the input or golden folder would become a fixture, a golden
+    or an orphan there (exit 2)."""
+    refuse_overwrites(written, ())
+    for label, path in written:
+        target = Path(os.path.realpath(path))
+        for folder in folders:
+            if target.is_relative_to(os.path.realpath(folder)):
+                raise Failure(f"{label} is inside {folder}, which diff compares")
 
 
 class OpenReport(NamedTuple):

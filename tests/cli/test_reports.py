@@ -127,3 +127,40 @@ def test_a_report_written_into_a_searched_folder_is_not_read_back(tmp_path: Path
     again = run_cli("validate", str(source.parent), "--report", f"json={report}")
     assert first.stdout == again.stdout
     assert "3 records in 1 file" in again.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate", "in.ndjson", "--report", "json=in.ndjson"],
+        ["validate", "in.ndjson", "-q", "--report", "text=./in.ndjson"],
+        ["convert", "in.ndjson", "-o", "in.ndjson"],
+        ["convert", "in.ndjson", "--rejects", "in.ndjson"],
+        ["convert", "in.ndjson", "--report", "junit=in.ndjson"],
+        ["plan", "coverage", "in.ndjson", "--plan", str(SAMPLE_PLAN), "--report", "json=in.ndjson"],
+    ],
+    ids=lambda command: " ".join(command[:2] + command[-2:]),
+)
+def test_an_output_that_names_an_input_is_refused_and_the_input_kept(
+    tmp_path: Path, command: list[str]
+) -> None:
+    source = write_ndjson(tmp_path / "in.ndjson", RECORD, RECORD)
+    before = source.read_bytes()
+    done = run_cli(*command, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[-1].startswith("contract-kit: error: ")
+    assert "in.ndjson" in done.stderr and "input" in done.stderr
+    assert source.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.ndjson"]
+
+
+@pytest.mark.parametrize("inside", ["in/actions/point-add.json", "golden/extra.json", "golden/r.txt"])
+def test_a_diff_report_inside_its_folders_is_refused(tmp_path: Path, inside: str) -> None:
+    shutil.copytree(FIXTURES / "antavo" / "actions", tmp_path / "in" / "actions")
+    shutil.copytree(FIXTURES / "golden" / "actions", tmp_path / "golden" / "actions")
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+    done = run_cli("diff", "in", "golden", "--report", f"text={inside}", cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"--report text={inside}" in done.stderr and "inside" in done.stderr
+    after = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+    assert after == before
