@@ -177,6 +177,9 @@ def convert(
     terminal = reporter(output_format, color, quiet, verbose, sys.stderr)
     try:
         with ExitStack() as files, usage_errors():
+            # entered first, so committed last: a report never says ok of messages that a
+            # failed -o or --rejects left unwritten
+            report_to = files.enter_context(reports.opened(report_files))
             out_label = "the standard output" if output == STDOUT else f"-o {output}"
             out = (
                 sys.stdout.buffer
@@ -203,10 +206,9 @@ def convert(
                     for reject in result.rejects:
                         write_rejects(reject)
 
-            report_to = files.enter_context(reports.opened(report_files))
             outputs = Outputs(
                 terminal, sys.stderr, _file_reporters(report_to, verbosity(quiet, verbose)),
-                progress.for_run(sys.stderr, inputs, enabled=not (quiet or no_progress)),
+                progress.for_run(sys.stderr, inputs, enabled=not (quiet or no_progress)), out,
             )  # fmt: skip
             report = render(context, inputs, outputs, deliver)
             if batcher is not None:

@@ -13,7 +13,7 @@ import shutil
 import stat
 import time
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from contract_kit.reading.paths import Source
 from contract_kit.running.results import PieceResult
@@ -59,13 +59,20 @@ class Progress:
         if self.drawn_at is not None and now - self.drawn_at < INTERVAL:
             return
         self.drawn_at = now
-        self.visible = True
-        self.stream.write(ERASE + self._line(now - self.started))
+        line = self._line(now - self.started)
+        self.stream.write(ERASE + line)
         self.stream.flush()
+        self.visible = bool(line)
 
     def advance_by(self, result: PieceResult) -> None:
         """`advance` by a finished piece."""
         self.advance(result.records, result.size)
+
+    def clear_before(self, stream: TextIO | BinaryIO) -> None:
+        """Erase the line if `stream` is about to write to a terminal (the same one, as a rule):
+        output to a file or a pipe leaves it where it is."""
+        if self.visible and _is_terminal(stream):
+            self.clear()
 
     def clear(self) -> None:
         """Erase the line (before other output, and at the end)."""
@@ -82,17 +89,37 @@ class Progress:
         self.clear()
 
     def _line(self, elapsed: float) -> str:
+        """As many of its parts as the terminal's width holds, each whole: a part cut short
+        would show a wrong figure."""
         rate = self.records / elapsed if elapsed > 0 else 0.0
-        line = f"contract-kit: {self.records:,} records, {rate:,.0f} records/s"
+        parts = [f"contract-kit: {self.records:,} records", f"{rate:,.0f} records/s"]
         if self.total_bytes:
             share = min(100.0, 100.0 * self.done_bytes / self.total_bytes)
-            line += f", {share:.0f}% of {_megabytes(self.total_bytes)}"
-        width = shutil.get_terminal_size().columns - 1  # the last column would wrap the line
-        return line[: max(width, 0)]
+            parts.append(f"{share:.0f}% of {_size(self.total_bytes)}")
+        width = self._width() - 1  # the last column would wrap the line on some terminals
+        line = ""
+        for part in parts:
+            longer = f"{line}, {part}" if line else part
+            if len(longer) > width:
+                break
+            line = longer
+        return line
+
+    def _width(self) -> int:
+        """The columns of the terminal the line is drawn on (stderr's, not stdout's)."""
+        try:
+            columns = os.get_terminal_size(self.stream.fileno()).columns  # type: ignore[union-attr]
+        except (OSError, ValueError, AttributeError):
+            columns = 0
+        return columns or shutil.get_terminal_size().columns  # 0: not set; COLUMNS, else 80
 
 
-def _megabytes(count: int) -> str:
-    return f"{count / 1_000_000:,.1f} MB"
+def _size(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:,.1f} MB"
+    if count >= 1_000:
+        return f"{count / 1_000:.0f} kB"
+    return f"{count} bytes"
 
 
 def for_run(stream: TextIO, inputs: Sequence[Source], enabled: bool) -> Progress:
@@ -108,7 +135,7 @@ def for_run(stream: TextIO, inputs: Sequence[Source], enabled: bool) -> Progress
     return Progress(stream, total_size(inputs), after=delay)
 
 
-def _is_terminal(stream: TextIO) -> bool:
+def _is_terminal(stream: TextIO | BinaryIO) -> bool:
     try:
         return stream.isatty() and os.environ.get("TERM", "") != "dumb"
     except ValueError:  # a closed stream

@@ -8,7 +8,7 @@ it never shares a line with a violation, a message or the summary.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple, TextIO
+from typing import BinaryIO, NamedTuple, TextIO
 
 from contract_kit.cli.progress import Progress
 from contract_kit.cli.reports import OpenReport
@@ -28,6 +28,9 @@ class Outputs(NamedTuple):
     stream: TextIO
     files: Sequence[tuple[Reporter, OpenReport]]
     progress: Progress
+    messages: BinaryIO | None = None
+    """Where convert writes its messages (None: it writes none): the progress line is erased
+    before they are written only if that is a terminal."""
 
 
 def render(
@@ -42,11 +45,12 @@ def render(
         for event in driver.run(context, inputs):
             if isinstance(event, driver.PieceDone):
                 result = event.result
-                if deliver is not None or result.violations:
-                    progress.clear()
                 if deliver is not None:
+                    if outputs.messages is not None:
+                        progress.clear_before(outputs.messages)
                     deliver(result)
                 if result.violations:
+                    progress.clear_before(outputs.stream)
                     _piece(outputs, result)
                 progress.advance_by(result)
             elif isinstance(event, driver.Finished):

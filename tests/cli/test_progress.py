@@ -7,17 +7,20 @@ shows the line from the first piece on, so that no test depends on how fast this
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import pty
 import re
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest
 
-from contract_kit.cli.progress import ERASE, Progress, total_size
+from contract_kit.cli.progress import ERASE, Progress, _size, total_size
 from contract_kit.reading.paths import Source
 from contract_kit.reading.pieces import BYTES_PER_PIECE
 
@@ -27,13 +30,23 @@ NOW = {"CONTRACT_KIT_PROGRESS_AFTER": "0"}
 FRAME = re.compile(r"contract-kit: ([\d,]+) records, ([\d,]+) records/s, (\d+)% of 4\.2 MB")
 
 
-def on_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """`contract-kit ARGS` with stdout and stderr on one pseudo-terminal: its exit code and
-    everything the terminal received."""
+def on_terminal(
+    *args: str,
+    env: dict[str, str] | None = None,
+    columns: int | None = None,
+    stdout: Path | None = None,
+) -> tuple[int, str]:
+    """`contract-kit ARGS` with stdout and stderr on one pseudo-terminal (or stdout to the file
+    `stdout`), `columns` wide: its exit code and everything the terminal received."""
     pid, terminal = pty.fork()
     if pid == 0:  # the child: its standard streams are the terminal
+        if columns is not None:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        if stdout is not None:
+            os.dup2(os.open(stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
         os.environ.clear()
         os.environ.update(cli_environment({"TERM": "xterm", **(env or {})}))
+        os.environ.pop("COLUMNS", None)
         os.execv(sys.executable, cli_command(*args))
     received = b""
     while True:
@@ -146,7 +159,7 @@ def test_at_most_ten_frames_a_second_and_none_in_the_first_second() -> None:
         progress.advance(records=10, size=3)
     frames = stream.getvalue().split(ERASE)[1:]
     assert 19 <= len(frames) <= 21  # seconds 1 to 3 at ten a second
-    assert frames[-1].startswith("contract-kit: 3,000 records, 1,000 records/s, 90% of 0.0 MB")
+    assert frames[-1].startswith("contract-kit: 3,000 records, 1,000 records/s, 90% of 1 kB")
 
 
 def test_clear_erases_only_what_is_shown() -> None:
@@ -167,3 +180,32 @@ def test_a_pipe_has_no_size_known_in_advance(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     assert total_size([Source(str(fifo), fifo)]) is None
+
+
+def test_the_line_fits_stderrs_terminal_in_whole_parts(several_pieces: Path, tmp_path: Path) -> None:
+    """Its width is stderr's terminal's, even with stdout a file (where a terminal size
+    lookup by stdout gives 80): a wrapped line could not be erased."""
+    _, received = on_terminal("validate", str(several_pieces), "-j", "1", "--color", "never",
+                              env=NOW, columns=52, stdout=tmp_path / "report.txt")  # fmt: skip
+    frames = [frame for frame in received.split(ERASE) if frame.startswith("contract-kit: ")]
+    assert frames, received[-500:]
+    assert all(len(frame) <= 51 for frame in frames), frames
+    assert all(frame.endswith(" records/s") for frame in frames), frames  # the share left out
+
+
+def test_messages_into_a_file_do_not_erase_the_line(several_pieces: Path, tmp_path: Path) -> None:
+    """Only output to the terminal erases it: with -o FILE each frame replaces the last, and
+    the line is erased once, at the end (invalid records: their violations erase it too)."""
+    valid = tmp_path / "valid.ndjson"
+    valid.write_text(ndjson(RECORD) * 60_000)
+    _, received = on_terminal("convert", str(valid), "-j", "1", "-o", str(tmp_path / "m.ndjson"),
+                              env=NOW)  # fmt: skip
+    frames = [frame for frame in received.split(ERASE) if frame.startswith("contract-kit: ")]
+    assert len(frames) >= 2
+    assert received.count(ERASE) == len(frames) + 1, received[-600:]
+
+
+def test_sizes_read_as_people_write_them() -> None:
+    assert [_size(count) for count in (999, 45_000, 95_600_000)] == [
+        "999 bytes", "45 kB", "95.6 MB",
+    ]  # fmt: skip
