@@ -182,7 +182,9 @@ def test_a_pipe_has_no_size_known_in_advance(tmp_path: Path) -> None:
     assert total_size([Source(str(fifo), fifo)]) is None
 
 
-def test_the_line_fits_stderrs_terminal_in_whole_parts(several_pieces: Path, tmp_path: Path) -> None:
+def test_the_line_fits_stderrs_terminal_in_whole_parts(
+    several_pieces: Path, tmp_path: Path
+) -> None:
     """Its width is stderr's terminal's, even with stdout a file (where a terminal size
     lookup by stdout gives 80): a wrapped line could not be erased."""
     _, received = on_terminal("validate", str(several_pieces), "-j", "1", "--color", "never",

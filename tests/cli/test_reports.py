@@ -154,7 +154,9 @@ def test_an_output_that_names_an_input_is_refused_and_the_input_kept(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.ndjson"]
 
 
-@pytest.mark.parametrize("inside", ["in/actions/point-add.json", "golden/extra.json", "golden/r.txt"])
+@pytest.mark.parametrize(
+    "inside", ["in/actions/point-add.json", "golden/extra.json", "golden/r.txt"]
+)
 def test_a_diff_report_inside_its_folders_is_refused(tmp_path: Path, inside: str) -> None:
     shutil.copytree(FIXTURES / "antavo" / "actions", tmp_path / "in" / "actions")
     shutil.copytree(FIXTURES / "golden" / "actions", tmp_path / "golden" / "actions")
