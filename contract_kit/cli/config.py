@@ -19,6 +19,7 @@ from contract_kit.cli.options import (
 
 @cli.group(
     name="config",
+    short_help="The configuration the commands use.",
     epilog=examples("contract-kit config show", "contract-kit config show --format json"),
 )
 def config_group() -> None:

@@ -53,6 +53,7 @@ def plan_group() -> None:
 
 @plan_group.command(
     name="import",
+    short_help="Turn a Segment tracking-plan export into a plan folder.",
     epilog=examples(
         "contract-kit plan import segment-plan.json",
         "contract-kit plan import segment-plan.json --plan tracking-plan",
@@ -92,6 +93,7 @@ def plan_import(export_file: Path, folder: Path | None, config_path: Path | None
 
 @plan_group.command(
     name="export",
+    short_help="Write the plan folder as a Segment tracking-plan export.",
     epilog=examples(
         "contract-kit plan export --plan fixtures/tracking-plan",
         "contract-kit plan export --plan fixtures/tracking-plan --form rules -o segment-plan.json",
@@ -149,6 +151,7 @@ def plan_check(folder: Path | None, config_path: Path | None) -> None:
 
 @plan_group.command(
     name="coverage",
+    short_help="Count the records that exercise each planned event.",
     epilog=examples(
         "contract-kit plan coverage fixtures/antavo --plan fixtures/tracking-plan",
         "contract-kit plan coverage fixtures/golden --plan fixtures/tracking-plan --require-all",

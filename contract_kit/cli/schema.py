@@ -33,6 +33,7 @@ def schema() -> None:
 
 @schema.command(
     name="list",
+    short_help="Name and title of each bundled schema.",
     epilog=examples("contract-kit schema list", "contract-kit schema show antavo/record"),
 )
 def schema_list() -> None:
@@ -48,6 +49,7 @@ def schema_list() -> None:
 
 @schema.command(
     name="show",
+    short_help="Print one bundled schema as JSON.",
     epilog=examples(
         "contract-kit schema show antavo/record",
         "contract-kit schema show segment/identify",
