@@ -12,16 +12,13 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar
+from typing import Any, NamedTuple, TextIO, TypeVar
 
 import click
 
 from contract_kit.cli.main import Failure, cannot_write
 from contract_kit.outputs import atomic
 from contract_kit.reading.paths import Source
-
-if TYPE_CHECKING:  # click imports it only when completing: start-up stays short
-    from click.shell_completion import CompletionItem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,20 +58,12 @@ def report_file_option(formats: Sequence[str]) -> Callable[[F], F]:
             files.append(ReportFile(name, Path(path)))
         return tuple(files)
 
-    def complete(
-        context: click.Context, parameter: click.Parameter, incomplete: str
-    ) -> list[CompletionItem]:
-        from click.shell_completion import CompletionItem
-
-        return [CompletionItem(f"{name}=") for name in known if name.startswith(incomplete)]
-
     return click.option(
         "--report",
         "report_files",
         multiple=True,
         metavar="FORMAT=FILE",
         callback=parse,
-        shell_complete=complete,
         help=f"Also write the report as FORMAT ({', '.join(known)}) to FILE, atomically "
         "(repeatable). The terminal keeps the --format report.",
     )
