@@ -2,8 +2,9 @@
 
 Shown only where a person watches (stderr is a terminal that understands escapes) and only
 once a run has lasted `CONTRACT_KIT_PROGRESS_AFTER` seconds (default 1): a short run never
-flickers. Redrawn at most ten times a second, erased before any other output and at the end,
-so that reports, messages and the summary never share a line with it.
+flickers. Redrawn at most ten times a second, in as many whole parts as stderr's terminal
+is wide, erased before any other output to a terminal and at the end, so that reports,
+messages and the summary never share a line with it.
 """
 
 from __future__ import annotations
