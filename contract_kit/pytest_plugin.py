@@ -88,9 +88,20 @@ def contract_kit_goldens(request: pytest.FixtureRequest) -> Goldens:
         root=config.rootpath,
         update=bool(config.getoption(UPDATE_FLAG, default=False)),
         force=bool(config.getoption(FORCE_FLAG, default=False)),
-        rerun=shlex.join(["pytest", request.node.nodeid, UPDATE_FLAG]),
+        rerun=_rerun(request.node, config.invocation_params.dir),
         written=config.stash[_UPDATES].append,
     )
+
+
+def _rerun(item: pytest.Item, started_in: Path) -> str:
+    """The pytest command that accepts the new output of `item`, to be run where pytest was
+    started: a node id is relative to the rootdir, which need not be that folder."""
+    _, _, within = item.nodeid.partition("::")  # the test in its file: test_x, TestX::test_y
+    try:
+        test_file = os.path.relpath(item.path, started_in)
+    except ValueError:  # another drive (Windows): no relative path leads there
+        test_file = str(item.path)
+    return shlex.join(["pytest", f"{test_file}::{within}", UPDATE_FLAG])
 
 
 @dataclass(frozen=True, repr=False)

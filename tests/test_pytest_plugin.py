@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -236,6 +237,25 @@ def test_differing_missing_and_orphaned_goldens_fail_with_the_diff_report(
         "to accept the new output, run: "
         "pytest tests/test_one_golden.py::test_one_golden --snapshot-update\n"
     )
+
+
+def test_the_command_that_accepts_the_new_output_works_where_pytest_was_started(
+    venv: Path, project: Path
+) -> None:
+    # The rootdir is the project (its pyproject.toml), pytest is started in tests/: the node id
+    # (tests/test_goldens.py::...) would not be found from there.
+    _break(project)
+    here = project / "tests"
+    done = _pytest(venv, here, "test_goldens.py")
+    assert done.returncode == 1, done.stdout
+    assert f"rootdir: {project}" in done.stdout
+    last = _failure(done.stdout, "test_goldens").splitlines()[-1]
+    fix = last.removeprefix("to accept the new output, run: ")
+    assert fix == "pytest test_goldens.py::test_goldens --snapshot-update"
+    accepted = _pytest(venv, here, *shlex.split(fix)[1:])
+    assert accepted.returncode == 0, accepted.stdout
+    assert "updated fixtures/golden/actions/point-add.json" in accepted.stdout
+    assert _pytest(venv, here).returncode == 0
 
 
 #: Who defines --snapshot-update: the plugin (no syrupy), syrupy, or syrupy loaded by a
