@@ -5,8 +5,9 @@
 
 fails with the report `contract-kit diff fixtures/antavo fixtures/golden` prints, and
 `pytest --snapshot-update` writes what `contract-kit diff --update` writes. Paths are relative to
-pytest's rootdir, and the configuration is found from there, so a test gives the same answer
-wherever pytest is started, the answer the CLI gives when run in the rootdir.
+pytest's rootdir, and the configuration is found from there, so a test gives the answer the CLI
+gives when run in the rootdir; in a project with a pytest configuration file (which fixes the
+rootdir) that is wherever pytest is started.
 
 pytest imports this module in every session of an environment that has contract-kit installed,
 whether or not a test uses the fixture: it imports nothing heavy (no pydantic, no jsonschema,
@@ -156,7 +157,11 @@ class Goldens:
                     report = snapshots.check_file(inputs, goldens, loaded.config)
                 done = snapshots.update(report, goldens) if self.update else None
             except (ConfigError, UsageError, OSError) as error:
-                lines = _why(error).split("\n")  # a configuration may have several problems
+                why = _why(error)
+                if not (inputs.is_absolute() or inputs.exists() or inputs.is_symlink()):
+                    # Started elsewhere, a user expects paths from where they are.
+                    why += f" (paths start at pytest's rootdir {self.root})"
+                lines = why.split("\n")  # a configuration may have several problems
                 return _Outcome.failure("\n".join(printable(line) for line in lines))
         shown = "" if loaded.origin is None else f"configuration: {loaded.origin}\n"
         return _Outcome.of(report, done, shown, self.rerun)

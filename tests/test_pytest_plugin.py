@@ -258,6 +258,22 @@ def test_the_command_that_accepts_the_new_output_works_where_pytest_was_started(
     assert _pytest(venv, here).returncode == 0
 
 
+def test_without_a_pytest_configuration_the_rootdir_is_where_pytest_starts_and_is_named(
+    venv: Path, project: Path
+) -> None:
+    # No pytest configuration file: started in tests/, the rootdir is tests/ and the fixtures
+    # are not found from there. The error says where the path was looked for.
+    (project / "pyproject.toml").unlink()
+    done = _pytest(venv, project / "tests", "test_goldens.py")
+    assert done.returncode == 1, done.stdout
+    rootdir = done.stdout.split("rootdir: ", 1)[1].split("\n", 1)[0]
+    assert Path(rootdir) == project / "tests"
+    assert _failure(done.stdout, "test_goldens") == (
+        "contract-kit: error: fixtures/antavo: no such file or directory "
+        f"(paths start at pytest's rootdir {rootdir})\n"
+    )
+
+
 #: Who defines --snapshot-update: the plugin (no syrupy), syrupy, or syrupy loaded by a
 #: conftest.py after the plugin (autoload off): the plugin must not define it then.
 FLAG_OWNERS = {
@@ -405,6 +421,18 @@ def test_paths_that_cannot_be_used_fail_with_what_is_wrong(
     tree: Path, inputs: str, golden: str, error: str
 ) -> None:
     assert _fails(Goldens(tree), inputs, golden).startswith(f"contract-kit: error: {error}")
+
+
+def test_a_missing_relative_input_names_the_rootdir_it_was_looked_for_in(tree: Path) -> None:
+    assert _fails(Goldens(tree), "nope", "golden") == (
+        f"contract-kit: error: nope: no such file or directory (paths start at pytest's rootdir "
+        f"{tree})"
+    )
+    missing = tree / "nope.json"  # an absolute path is not looked for in the rootdir
+    assert _fails(Goldens(tree), str(missing), "golden/x.json") == (
+        f"contract-kit: error: {missing}: no such file or directory"
+    )
+    assert "rootdir" not in _fails(Goldens(tree), "in", "in/golden")  # the input exists: no hint
 
 
 def test_a_golden_that_cannot_be_written_names_its_path_and_why(tree: Path) -> None:
