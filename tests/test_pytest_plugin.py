@@ -274,30 +274,41 @@ def test_without_a_pytest_configuration_the_rootdir_is_where_pytest_starts_and_i
     )
 
 
-#: Who defines --snapshot-update: the plugin (no syrupy), syrupy, or syrupy loaded by a
-#: conftest.py after the plugin (autoload off): the plugin must not define it then.
+#: Who defines --snapshot-update: the plugin (no syrupy), syrupy, or with autoload off (the
+#: plugin loaded with -p): syrupy loaded by a conftest.py after the plugin (the plugin must not
+#: define it then), syrupy loaded with -p, or syrupy blocked (the plugin defines it). Each is
+#: (syrupy importable, pytest's arguments before the flag, a conftest.py).
+AUTOLOAD_OFF = ("-p", "contract_kit")  # the plugin by its entry point's name
 FLAG_OWNERS = {
-    "own flag": (False, {}),
-    "syrupy's flag": (True, {}),
-    "syrupy's flag, from a conftest": (True, {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}),
+    "own flag": (False, (), None),
+    "syrupy's flag": (True, (), None),
+    "syrupy's flag, from a conftest": (True, AUTOLOAD_OFF, 'pytest_plugins = ["syrupy"]\n'),
+    "syrupy's flag, autoload off, -p syrupy": (True, (*AUTOLOAD_OFF, "-p", "syrupy"), None),
+    "own flag, autoload off, -p no:syrupy": (True, (*AUTOLOAD_OFF, "-p", "no:syrupy"), None),
 }
 
 
-@pytest.mark.parametrize(("with_syrupy", "env"), FLAG_OWNERS.values(), ids=FLAG_OWNERS)
+@pytest.mark.parametrize(("with_syrupy", "args", "conftest"), FLAG_OWNERS.values(), ids=FLAG_OWNERS)
 def test_snapshot_update_writes_what_diff_update_writes(
-    venv: Path, project: Path, tmp_path: Path, with_syrupy: bool, env: dict[str, str]
+    venv: Path,
+    project: Path,
+    tmp_path: Path,
+    with_syrupy: bool,
+    args: tuple[str, ...],
+    conftest: str | None,
 ) -> None:
     _break(project)
     by_cli = Path(shutil.copytree(project, tmp_path / "by-cli", symlinks=True))
     updated = _contract_kit(venv, by_cli, *DIFF, "--update")
     assert updated.returncode == 0, updated.stderr
     assert "removed fixtures/golden/retired/old.json" in updated.stdout
-    if env:
-        write(project / "conftest.py", 'pytest_plugins = ["syrupy"]\n')
-    load = ("-p", "contract_kit") if env else ()  # the plugin by its entry point's name
-    done = _pytest(venv, project, *load, "--snapshot-update", with_syrupy=with_syrupy, env=env)
+    if conftest:
+        write(project / "conftest.py", conftest)
+    env = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"} if args else {}
+    done = _pytest(venv, project, *args, "--snapshot-update", with_syrupy=with_syrupy, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert ("syrupy" in _plugins(done.stdout)) == with_syrupy
+    syrupy_loaded = with_syrupy and "no:syrupy" not in args
+    assert ("syrupy" in _plugins(done.stdout)) == syrupy_loaded
     assert _tree(project / GOLDENS) == _tree(by_cli / GOLDENS)
     assert "retired" not in _tree(project / GOLDENS)
     assert updated.stdout in done.stdout  # what was written, in the terminal summary
