@@ -71,6 +71,27 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_UPDATES] = []
 
 
+_WORKER_OUTPUT = "contract_kit_goldens_updated"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker's summary is not shown: what its tests wrote goes to the controller in
+    the worker's output (`config.workeroutput`, which only a worker has)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if isinstance(workeroutput, dict):
+        written: list[str] = session.config.stash.get(_UPDATES, [])
+        workeroutput[_WORKER_OUTPUT] = list(written)
+
+
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: without xdist, never called
+def pytest_testnodedown(node: object, error: object) -> None:
+    """On the xdist controller: a worker is done; its updates join the controller's summary."""
+    workeroutput = getattr(node, "workeroutput", None)
+    config = getattr(node, "config", None)
+    if isinstance(workeroutput, dict) and isinstance(config, pytest.Config):
+        config.stash.setdefault(_UPDATES, []).extend(workeroutput.get(_WORKER_OUTPUT, []))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """What --snapshot-update wrote, as `contract-kit diff --update` says it: a passing test
     shows nothing of its own."""

@@ -314,6 +314,23 @@ def test_snapshot_update_writes_what_diff_update_writes(
     assert updated.stdout in done.stdout  # what was written, in the terminal summary
 
 
+def test_snapshot_update_under_xdist_lists_what_the_workers_wrote(
+    venv: Path, project: Path, tmp_path: Path
+) -> None:
+    # pytest-xdist is no dependency: this runs where it is installed beside the suite.
+    pytest.importorskip("xdist")
+    xdist = _link_packages(tmp_path / "xdist", _top_level(_with_dependencies("pytest-xdist")))
+    _break(project)
+    done = _pytest(venv, project, "-n", "2", "--snapshot-update", env={"PYTHONPATH": str(xdist)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "xdist" in _plugins(done.stdout)
+    assert "2 passed" in done.stdout
+    summary = done.stdout.split("contract-kit goldens updated", 1)[1]
+    assert "created fixtures/golden/containers/records.ndjson" in summary  # test_goldens's
+    assert "removed fixtures/golden/retired/old.json" in summary
+    assert summary.count("updated fixtures/golden/actions/point-add.json") >= 1
+
+
 def test_snapshot_update_is_refused_under_ci_unless_forced(venv: Path, project: Path) -> None:
     _break(project)
     before = _tree(project / GOLDENS)
