@@ -5,8 +5,9 @@
 
 fails with the report `contract-kit diff fixtures/antavo fixtures/golden` prints, and
 `pytest --snapshot-update` writes what `contract-kit diff --update` writes. Paths are relative to
-pytest's rootdir, and the configuration is found from there, so a test gives the same answer
-wherever pytest is started, the answer the CLI gives when run in the rootdir.
+pytest's rootdir, and the configuration is found from there, so a test gives the answer the CLI
+gives when run in the rootdir; in a project with a pytest configuration file (which fixes the
+rootdir) that is wherever pytest is started.
 
 pytest imports this module in every session of an environment that has contract-kit installed,
 whether or not a test uses the fixture: it imports nothing heavy (no pydantic, no jsonschema,
@@ -70,6 +71,27 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_UPDATES] = []
 
 
+_WORKER_OUTPUT = "contract_kit_goldens_updated"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker's summary is not shown: what its tests wrote goes to the controller in
+    the worker's output (`config.workeroutput`, which only a worker has)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if isinstance(workeroutput, dict):
+        written: list[str] = session.config.stash.get(_UPDATES, [])
+        workeroutput[_WORKER_OUTPUT] = list(written)
+
+
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: without xdist, never called
+def pytest_testnodedown(node: object, error: object) -> None:
+    """On the xdist controller: a worker is done; its updates join the controller's summary."""
+    workeroutput = getattr(node, "workeroutput", None)
+    config = getattr(node, "config", None)
+    if isinstance(workeroutput, dict) and isinstance(config, pytest.Config):
+        config.stash.setdefault(_UPDATES, []).extend(workeroutput.get(_WORKER_OUTPUT, []))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """What --snapshot-update wrote, as `contract-kit diff --update` says it: a passing test
     shows nothing of its own."""
@@ -88,9 +110,20 @@ def contract_kit_goldens(request: pytest.FixtureRequest) -> Goldens:
         root=config.rootpath,
         update=bool(config.getoption(UPDATE_FLAG, default=False)),
         force=bool(config.getoption(FORCE_FLAG, default=False)),
-        rerun=shlex.join(["pytest", request.node.nodeid, UPDATE_FLAG]),
+        rerun=_rerun(request.node, config.invocation_params.dir),
         written=config.stash[_UPDATES].append,
     )
+
+
+def _rerun(item: pytest.Item, started_in: Path) -> str:
+    """The pytest command that accepts the new output of `item`, to be run where pytest was
+    started: a node id is relative to the rootdir, which need not be that folder."""
+    _, _, within = item.nodeid.partition("::")  # the test in its file: test_x, TestX::test_y
+    try:
+        test_file = os.path.relpath(item.path, started_in)
+    except ValueError:  # another drive (Windows): no relative path leads there
+        test_file = str(item.path)
+    return shlex.join(["pytest", f"{test_file}::{within}", UPDATE_FLAG])
 
 
 @dataclass(frozen=True, repr=False)
@@ -145,7 +178,11 @@ class Goldens:
                     report = snapshots.check_file(inputs, goldens, loaded.config)
                 done = snapshots.update(report, goldens) if self.update else None
             except (ConfigError, UsageError, OSError) as error:
-                lines = _why(error).split("\n")  # a configuration may have several problems
+                why = _why(error)
+                if not (inputs.is_absolute() or inputs.exists() or inputs.is_symlink()):
+                    # Started elsewhere, a user expects paths from where they are.
+                    why += f" (paths start at pytest's rootdir {self.root})"
+                lines = why.split("\n")  # a configuration may have several problems
                 return _Outcome.failure("\n".join(printable(line) for line in lines))
         shown = "" if loaded.origin is None else f"configuration: {loaded.origin}\n"
         return _Outcome.of(report, done, shown, self.rerun)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -238,33 +239,96 @@ def test_differing_missing_and_orphaned_goldens_fail_with_the_diff_report(
     )
 
 
-#: Who defines --snapshot-update: the plugin (no syrupy), syrupy, or syrupy loaded by a
-#: conftest.py after the plugin (autoload off): the plugin must not define it then.
+def test_the_command_that_accepts_the_new_output_works_where_pytest_was_started(
+    venv: Path, project: Path
+) -> None:
+    # The rootdir is the project (its pyproject.toml), pytest is started in tests/: the node id
+    # (tests/test_goldens.py::...) would not be found from there.
+    _break(project)
+    here = project / "tests"
+    done = _pytest(venv, here, "test_goldens.py")
+    assert done.returncode == 1, done.stdout
+    assert f"rootdir: {project}" in done.stdout
+    last = _failure(done.stdout, "test_goldens").splitlines()[-1]
+    fix = last.removeprefix("to accept the new output, run: ")
+    assert fix == "pytest test_goldens.py::test_goldens --snapshot-update"
+    accepted = _pytest(venv, here, *shlex.split(fix)[1:])
+    assert accepted.returncode == 0, accepted.stdout
+    assert "updated fixtures/golden/actions/point-add.json" in accepted.stdout
+    assert _pytest(venv, here).returncode == 0
+
+
+def test_without_a_pytest_configuration_the_rootdir_is_where_pytest_starts_and_is_named(
+    venv: Path, project: Path
+) -> None:
+    # No pytest configuration file: started in tests/, the rootdir is tests/ and the fixtures
+    # are not found from there. The error says where the path was looked for.
+    (project / "pyproject.toml").unlink()
+    done = _pytest(venv, project / "tests", "test_goldens.py")
+    assert done.returncode == 1, done.stdout
+    rootdir = done.stdout.split("rootdir: ", 1)[1].split("\n", 1)[0]
+    assert Path(rootdir) == project / "tests"
+    assert _failure(done.stdout, "test_goldens") == (
+        "contract-kit: error: fixtures/antavo: no such file or directory "
+        f"(paths start at pytest's rootdir {rootdir})\n"
+    )
+
+
+#: Who defines --snapshot-update: the plugin (no syrupy), syrupy, or with autoload off (the
+#: plugin loaded with -p): syrupy loaded by a conftest.py after the plugin (the plugin must not
+#: define it then), syrupy loaded with -p, or syrupy blocked (the plugin defines it). Each is
+#: (syrupy importable, pytest's arguments before the flag, a conftest.py).
+AUTOLOAD_OFF = ("-p", "contract_kit")  # the plugin by its entry point's name
 FLAG_OWNERS = {
-    "own flag": (False, {}),
-    "syrupy's flag": (True, {}),
-    "syrupy's flag, from a conftest": (True, {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}),
+    "own flag": (False, (), None),
+    "syrupy's flag": (True, (), None),
+    "syrupy's flag, from a conftest": (True, AUTOLOAD_OFF, 'pytest_plugins = ["syrupy"]\n'),
+    "syrupy's flag, autoload off, -p syrupy": (True, (*AUTOLOAD_OFF, "-p", "syrupy"), None),
+    "own flag, autoload off, -p no:syrupy": (True, (*AUTOLOAD_OFF, "-p", "no:syrupy"), None),
 }
 
 
-@pytest.mark.parametrize(("with_syrupy", "env"), FLAG_OWNERS.values(), ids=FLAG_OWNERS)
+@pytest.mark.parametrize(("with_syrupy", "args", "conftest"), FLAG_OWNERS.values(), ids=FLAG_OWNERS)
 def test_snapshot_update_writes_what_diff_update_writes(
-    venv: Path, project: Path, tmp_path: Path, with_syrupy: bool, env: dict[str, str]
+    venv: Path,
+    project: Path,
+    tmp_path: Path,
+    with_syrupy: bool,
+    args: tuple[str, ...],
+    conftest: str | None,
 ) -> None:
     _break(project)
     by_cli = Path(shutil.copytree(project, tmp_path / "by-cli", symlinks=True))
     updated = _contract_kit(venv, by_cli, *DIFF, "--update")
     assert updated.returncode == 0, updated.stderr
     assert "removed fixtures/golden/retired/old.json" in updated.stdout
-    if env:
-        write(project / "conftest.py", 'pytest_plugins = ["syrupy"]\n')
-    load = ("-p", "contract_kit") if env else ()  # the plugin by its entry point's name
-    done = _pytest(venv, project, *load, "--snapshot-update", with_syrupy=with_syrupy, env=env)
+    if conftest:
+        write(project / "conftest.py", conftest)
+    env = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"} if args else {}
+    done = _pytest(venv, project, *args, "--snapshot-update", with_syrupy=with_syrupy, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert ("syrupy" in _plugins(done.stdout)) == with_syrupy
+    syrupy_loaded = with_syrupy and "no:syrupy" not in args
+    assert ("syrupy" in _plugins(done.stdout)) == syrupy_loaded
     assert _tree(project / GOLDENS) == _tree(by_cli / GOLDENS)
     assert "retired" not in _tree(project / GOLDENS)
     assert updated.stdout in done.stdout  # what was written, in the terminal summary
+
+
+def test_snapshot_update_under_xdist_lists_what_the_workers_wrote(
+    venv: Path, project: Path, tmp_path: Path
+) -> None:
+    # pytest-xdist is no dependency: this runs where it is installed beside the suite.
+    pytest.importorskip("xdist")
+    xdist = _link_packages(tmp_path / "xdist", _top_level(_with_dependencies("pytest-xdist")))
+    _break(project)
+    done = _pytest(venv, project, "-n", "2", "--snapshot-update", env={"PYTHONPATH": str(xdist)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "xdist" in _plugins(done.stdout)
+    assert "2 passed" in done.stdout
+    summary = done.stdout.split("contract-kit goldens updated", 1)[1]
+    assert "created fixtures/golden/containers/records.ndjson" in summary  # test_goldens's
+    assert "removed fixtures/golden/retired/old.json" in summary
+    assert summary.count("updated fixtures/golden/actions/point-add.json") >= 1
 
 
 def test_snapshot_update_is_refused_under_ci_unless_forced(venv: Path, project: Path) -> None:
@@ -385,6 +449,18 @@ def test_paths_that_cannot_be_used_fail_with_what_is_wrong(
     tree: Path, inputs: str, golden: str, error: str
 ) -> None:
     assert _fails(Goldens(tree), inputs, golden).startswith(f"contract-kit: error: {error}")
+
+
+def test_a_missing_relative_input_names_the_rootdir_it_was_looked_for_in(tree: Path) -> None:
+    assert _fails(Goldens(tree), "nope", "golden") == (
+        f"contract-kit: error: nope: no such file or directory (paths start at pytest's rootdir "
+        f"{tree})"
+    )
+    missing = tree / "nope.json"  # an absolute path is not looked for in the rootdir
+    assert _fails(Goldens(tree), str(missing), "golden/x.json") == (
+        f"contract-kit: error: {missing}: no such file or directory"
+    )
+    assert "rootdir" not in _fails(Goldens(tree), "in", "in/golden")  # the input exists: no hint
 
 
 def test_a_golden_that_cannot_be_written_names_its_path_and_why(tree: Path) -> None:
