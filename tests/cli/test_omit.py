@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ..helpers import SAMPLE_PLAN, run_cli, write, write_ndjson
+from ..helpers import SAMPLE_PLAN, run_cli, write, write_json, write_ndjson
 
 #: Line 1 holds a property the sample plan does not declare, line 2 a trait; line 3 nothing.
 RECORDS = [
@@ -93,6 +93,33 @@ def test_the_json_report_marks_each_omission_as_a_plan_warning(inputs: Path) -> 
     assert [(v["pointer"], v["severity"], v["layer"], v["found_in"]) for v in found] == [
         ("/properties/campaign", "warning", "plan", "output"),
         ("/traits/shoe_size", "warning", "plan", "output"),
+    ]
+
+
+def test_members_the_plans_conditions_name_are_kept_and_the_conditions_apply(
+    tmp_path: Path,
+) -> None:
+    """The review's case: omitting `payment` and `coupon` made the plan's if/then and
+    dependencies rules pass a record they reject."""
+    schema = {
+        "properties": {"total": {}},
+        "if": {"properties": {"payment": {"const": "card"}}, "required": ["payment"]},
+        "then": {"required": ["card_last4"]},
+        "dependencies": {"coupon": ["discount"]},
+    }
+    write_json(tmp_path / "plan" / "track" / "pay.schema.json", schema)
+    data = {"total": 5, "payment": "card", "coupon": "X"}
+    write_ndjson(tmp_path / "in.ndjson", {**RECORDS[0], "action": "pay", "data": data})
+    result = contract_kit(
+        tmp_path, "convert", "in.ndjson", "--plan", "plan", "--unplanned-properties", "omit",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout == ""
+    found = json.loads(result.stderr)["violations"]
+    assert sorted((v["keyword"], v["severity"]) for v in found) == [
+        ("dependencies", "error"),
+        ("required", "error"),
     ]
 
 
