@@ -11,15 +11,21 @@ def _escape(code: int) -> str:
     return named.get(code, f"\\u{code:04x}")
 
 
-#: Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
-_UNPRINTABLE = {code: _escape(code) for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
+#: The bidirectional controls (embeddings, overrides, isolates, marks): shown raw, they reorder
+#: the text around them, so that a key can read as another ("Trojan Source", CVE-2021-42574).
+_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
+#: Control characters (C0, DEL, C1), the Unicode line and paragraph separators, and _BIDI.
+_UNPRINTABLE = {
+    code: _escape(code) for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *_BIDI]
+}
 
 
 def printable(text: str) -> str:
     """`text` with its control characters written as escapes (`\\n`, `\\u001b`): what a text
     report prints of anything that came from input (file names, keys, values), so that input
-    can neither start a new line (a GitHub `::error` command, a forged violation) nor drive
-    the terminal."""
+    can neither start a new line (a GitHub `::error` command, a forged violation), drive the
+    terminal, nor reorder what a reader sees (bidirectional controls). Reports that carry data
+    (JSON, and SARIF's properties) keep the text as it is."""
     return text.translate(_UNPRINTABLE)
 
 

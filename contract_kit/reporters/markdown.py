@@ -2,7 +2,9 @@
 a heading with the outcome, the counts, and a table of the first violations.
 
 Everything from input (file names, keys, values quoted in messages) is escaped, so that a key
-holding `|`, a newline or `<script>` can neither break the table nor add markup; the document is
+holding `|`, a newline, `<script>` or a bidirectional control can neither break the table, add
+markup nor reorder the text. A bare URL or e-mail address is left as it is: GitHub may show it
+as a link (its autolinking is not something a report can switch off reliably). The document is
 cut well below GitHub's 1 MiB limit for a step summary.
 """
 

@@ -38,9 +38,10 @@ def summary_line(report: Report) -> str:
     scope = f"{plural(report.records, 'record')} in {plural(report.files, 'file')}"
     problems = plural(len(report.errors), "violation")
     if report.command == "convert":
+        by = "the sync settings" + (" or the plan's omissions" if report.omitting else "")
         line = (
             f"{'ok' if report.ok else 'failed'}: converted {report.converted} of {scope}; "
-            f"{report.rejected} rejected, {report.skipped} skipped by the sync settings; {problems}"
+            f"{report.rejected} rejected, {report.skipped} skipped by {by}; {problems}"
         )
     elif report.ok:
         line = f"ok: {scope}, all valid"

@@ -132,6 +132,7 @@ class _Tally:
             self.skipped, tuple(source.name for source in inputs), self.stopped,
             context.configuration, None if context.plan is None else context.plan.folder,
             dict(self.planned),
+            context.plan is not None and context.plan.unplanned_properties == "omit",
         )  # fmt: skip
 
 

@@ -35,6 +35,9 @@ class Report:
     planned: Mapping[tuple[str, int], int] = field(default_factory=dict)
     """Messages checked against each plan rule, by (label, version), and unplanned events
     (`unplanned:` + name, 0): what `plan coverage` reports."""
+    omitting: bool = False
+    """The plan's unplanned properties were omitted: then `skipped` also counts identify calls
+    left with no trait by the omissions, not only records the sync settings leave out."""
 
     @property
     def errors(self) -> tuple[Violation, ...]:

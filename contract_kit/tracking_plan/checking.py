@@ -239,10 +239,11 @@ _TAKES_OTHERS = ("additionalProperties", "patternProperties", "unevaluatedProper
 
 
 def _declared(schema: Any) -> frozenset[str] | None:
-    """The member names a schema plans (describes in `properties`, or lists in `required`), at
-    its root, in root `allOf` / `anyOf` / `oneOf` / `then` / `else` branches and behind local
-    `$ref`s; None when it says itself what else it takes (additionalProperties,
-    patternProperties, unevaluatedProperties)."""
+    """The member names a schema plans (describes in `properties`, lists in `required`, or
+    names in its conditions: `dependencies`, `dependentRequired`, `dependentSchemas`), at its
+    root, in root `allOf` / `anyOf` / `oneOf` / `if` / `then` / `else` branches, dependent
+    schemas and behind local `$ref`s; None when it says itself what else it takes
+    (additionalProperties, patternProperties, unevaluatedProperties)."""
     if not isinstance(schema, dict):
         return None
     names: set[str] = set()
@@ -261,6 +262,7 @@ def _declared(schema: Any) -> frozenset[str] | None:
         required = part.get("required")
         if isinstance(required, list):
             names.update(name for name in required if isinstance(name, str))
+        names.update(_conditioned(part))
         branches = _branches(part, schema)
         if branches is None:
             return None  # a reference this cannot follow: it may plan anything
@@ -268,15 +270,39 @@ def _declared(schema: Any) -> frozenset[str] | None:
     return frozenset(names)
 
 
+def _conditioned(part: dict[str, Any]) -> set[str]:
+    """The member names a schema's own conditions name: the keys of `dependencies`,
+    `dependentRequired` and `dependentSchemas`, and the names those keys make required.
+    Leaving one out would change what the schema says of the message."""
+    names: set[str] = set()
+    for keyword in ("dependencies", "dependentRequired", "dependentSchemas"):
+        conditions = part.get(keyword)
+        if not isinstance(conditions, dict):
+            continue
+        names.update(conditions)
+        for wanted in conditions.values():
+            if isinstance(wanted, list):
+                names.update(name for name in wanted if isinstance(name, str))
+    return names
+
+
 def _branches(part: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """Subschemas that may plan members of the same object; None if one is out of reach."""
+    """Subschemas that may plan members of the same object (those of `if`, `then`, `else`
+    and the dependent schemas too); None if one is out of reach."""
     found = [
         branch
         for keyword in ("allOf", "anyOf", "oneOf")
         for branch in part.get(keyword, [])
         if isinstance(branch, dict)
     ]
-    found += [part[k] for k in ("then", "else") if isinstance(part.get(k), dict)]
+    found += [part[k] for k in ("if", "then", "else") if isinstance(part.get(k), dict)]
+    found += [
+        branch
+        for keyword in ("dependencies", "dependentSchemas")
+        if isinstance(part.get(keyword), dict)
+        for branch in part[keyword].values()
+        if isinstance(branch, dict)
+    ]
     if any(keyword in part for keyword in ("$dynamicRef", "$recursiveRef")):
         return None
     if "$ref" in part:

@@ -262,6 +262,33 @@ def test_no_line_of_a_report_can_be_forged_by_a_key(tmp_path: Path, report: str)
         assert "x\\n::error file=evil.py" in done.stdout.replace("%3A", ":").replace("%2C", ",")
 
 
+#: The bidirectional controls of "Trojan Source" (CVE-2021-42574): embeddings, overrides,
+#: isolates and marks, which reorder how the text around them is displayed.
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+@pytest.mark.parametrize("report", sorted(REPORTERS))
+def test_no_report_shows_a_key_reordered_by_bidi_controls(tmp_path: Path, report: str) -> None:
+    """A reader sees a key as written, escapes and all; the JSON report carries it as data."""
+    key = "admin" + "".join(f"{c}{i}" for i, c in enumerate(BIDI))
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps({**RECORD, key: 1}))
+    done = run_cli("validate", str(source), "--format", report)
+    assert done.returncode == 1
+    shown = done.stdout
+    if report == "json":
+        [pointer] = [v["pointer"] for v in json.loads(shown)["violations"]]
+        assert pointer == "/" + key
+        return
+    if report == "sarif":  # the message is shown; the properties are data
+        [result] = json.loads(shown)["runs"][0]["results"]
+        assert result["properties"]["pointer"] == "/" + key
+        shown = result["message"]["text"]
+    assert not any(c in shown for c in BIDI), report
+    escaped = "admin" + "".join(f"\\u{ord(c):04x}{i}" for i, c in enumerate(BIDI))
+    assert escaped in shown.replace("\\\\", "\\"), report  # markdown escapes the backslash
+
+
 def test_the_rejects_file_is_valid_utf8_json_even_for_a_lone_surrogate(tmp_path: Path) -> None:
     source = tmp_path / "in.ndjson"
     source.write_text('{"customer": "c", "action": "point_add", "\\udc00": 1}\n')

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ..helpers import SAMPLE_PLAN, run_cli, write, write_ndjson
+from ..helpers import SAMPLE_PLAN, run_cli, write, write_json, write_ndjson
 
 #: Line 1 holds a property the sample plan does not declare, line 2 a trait; line 3 nothing.
 RECORDS = [
@@ -78,8 +78,8 @@ def test_convert_writes_the_messages_without_them_and_says_where_each_was(inputs
         f"in.ndjson:2:{shoe_size}: record 1: /traits/shoe_size: warning: plan: in "
         "the converted message: trait 'shoe_size' is not in the tracking plan for identify "
         "calls; omitted from the message",
-        "ok: converted 3 of 3 records in 1 file; 0 rejected, 0 skipped by the sync settings; "
-        "0 violations; 2 warnings",
+        "ok: converted 3 of 3 records in 1 file; 0 rejected, 0 skipped by the sync settings "
+        "or the plan's omissions; 0 violations; 2 warnings",
     ]
     assert (inputs / "rejects.ndjson").read_text(encoding="utf-8") == ""  # nothing lost
 
@@ -94,6 +94,60 @@ def test_the_json_report_marks_each_omission_as_a_plan_warning(inputs: Path) -> 
         ("/properties/campaign", "warning", "plan", "output"),
         ("/traits/shoe_size", "warning", "plan", "output"),
     ]
+
+
+def test_members_the_plans_conditions_name_are_kept_and_the_conditions_apply(
+    tmp_path: Path,
+) -> None:
+    """The review's case: omitting `payment` and `coupon` made the plan's if/then and
+    dependencies rules pass a record they reject."""
+    schema = {
+        "properties": {"total": {}},
+        "if": {"properties": {"payment": {"const": "card"}}, "required": ["payment"]},
+        "then": {"required": ["card_last4"]},
+        "dependencies": {"coupon": ["discount"]},
+    }
+    write_json(tmp_path / "plan" / "track" / "pay.schema.json", schema)
+    data = {"total": 5, "payment": "card", "coupon": "X"}
+    write_ndjson(tmp_path / "in.ndjson", {**RECORDS[0], "action": "pay", "data": data})
+    result = contract_kit(
+        tmp_path, "convert", "in.ndjson", "--plan", "plan", "--unplanned-properties", "omit",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout == ""
+    found = json.loads(result.stderr)["violations"]
+    assert sorted((v["keyword"], v["severity"]) for v in found) == [
+        ("dependencies", "error"),
+        ("required", "error"),
+    ]
+
+
+def test_an_identify_call_omit_leaves_empty_is_counted_as_skipped_by_the_plan_too(
+    tmp_path: Path,
+) -> None:
+    """Its record is skipped, not by the sync settings alone: the summary says so under omit
+    (and only then), and every record is still counted once."""
+    only_unplanned = {**RECORDS[1], "data": {"shoe_size": 38}}
+    write_ndjson(tmp_path / "in.ndjson", RECORDS[0], only_unplanned, RECORDS[2])
+    omit = ("convert", "in.ndjson", *PLAN, "--rejects", "rejects.ndjson")
+    result = contract_kit(tmp_path, *omit, "--unplanned-properties", "omit")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "ok: converted 2 of 3 records in 1 file; 0 rejected, 1 skipped by the sync settings "
+        "or the plan's omissions; 0 violations; 2 warnings"
+    )
+    assert len(result.stdout.splitlines()) == 2
+    assert (tmp_path / "rejects.ndjson").read_text(encoding="utf-8") == ""
+    report = json.loads(
+        contract_kit(tmp_path, *omit, "--unplanned-properties", "omit", "--format", "json").stderr
+    )
+    assert (report["converted"], report["skipped"], report["records"]) == (2, 1, 3)
+    warned = contract_kit(tmp_path, *omit)
+    assert warned.stderr.splitlines()[-1] == (
+        "ok: converted 3 of 3 records in 1 file; 0 rejected, 0 skipped by the sync settings; "
+        "0 violations; 2 warnings"
+    )
 
 
 def test_validate_warns_what_convert_would_omit_and_changes_nothing(inputs: Path) -> None:

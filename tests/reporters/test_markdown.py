@@ -167,6 +167,13 @@ def test_any_text_is_one_cell_that_reads_as_written(text: str) -> None:
     assert rendered(split_spec(row)[0]) == printable(text).strip()
 
 
+def test_a_bidi_control_in_a_cell_is_shown_as_an_escape() -> None:
+    """Trojan Source: U+202E reverses what follows it on the page, so it never reaches it."""
+    escaped = cell("user\u202e\u2066nimda")
+    assert escaped == "user\\\\u202e\\\\u2066nimda"
+    assert rendered(escaped) == "user\\u202e\\u2066nimda"
+
+
 def violation(index: int, text: str = "x") -> Violation:
     return Violation(text, index + 1, 1, index, "/" + text, text, "type")
 

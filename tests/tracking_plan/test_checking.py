@@ -404,9 +404,15 @@ def test_the_readme_omit_example_is_what_convert_prints(
         "convert", "fixtures/plan-violations/new-events.ndjson", "--plan",
         "fixtures/tracking-plan", "--unplanned-properties", "omit", "-o", str(tmp_path / "o"),
     )  # fmt: skip
+    command = (
+        "$ contract-kit convert fixtures/plan-violations/new-events.ndjson --plan "
+        "fixtures/tracking-plan --unplanned-properties omit -o out.ndjson\n"
+    )
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    [omitted] = [line for line in result.stderr.splitlines() if "omitted" in line]
-    assert f"\n{omitted}\n" in readme
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    assert result.exit_code == 1
+    assert shown.splitlines() == result.stderr.splitlines()  # all of it, not an excerpt
+    assert sum("omitted from the message" in line for line in shown.splitlines()) == 1
     written = [json.loads(line) for line in (tmp_path / "o").read_text().splitlines()]
     assert written[0]["properties"] == {"points": 40, "reason": "Review bonus"}
 

@@ -8,6 +8,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -118,3 +119,47 @@ def test_omit_removes_exactly_what_warn_warns_about(kind: str, members: dict[str
     assert written[member] == kept
     after = checking.check(written, OMIT).findings
     assert [f for f in after if f.keyword in UNPLANNED] == []
+
+
+#: A schema whose own conditions name members it does not describe under `properties`.
+CONDITIONS = {
+    "properties": {"total": {}},
+    "if": {"properties": {"payment": {"const": "card"}}, "required": ["payment"]},
+    "then": {"required": ["card_last4"]},
+    "dependencies": {"coupon": ["discount"], "gift": {"properties": {"wrap": {}}}},
+    "dependentRequired": {"voucher": ["voucher_code"]},
+    "dependentSchemas": {"bundle": {"required": ["bundle_id"]}},
+}
+
+
+@pytest.fixture
+def conditions(tmp_path: Path) -> tracking_plan.TrackingPlan:
+    write_json(tmp_path / "track" / "pay.schema.json", CONDITIONS)
+    return tracking_plan.load(tmp_path, unplanned_properties="omit")
+
+
+def test_names_the_schema_refers_to_in_its_conditions_are_declared(
+    conditions: tracking_plan.TrackingPlan,
+) -> None:
+    """`if`, `dependencies`, `dependentRequired` and `dependentSchemas` plan the members they
+    name: omitting one would change what the plan says of the message (here the if/then rule
+    would no longer apply)."""
+    named = ["total", "payment", "card_last4", "coupon", "discount", "gift", "wrap",
+             "voucher", "voucher_code", "bundle", "bundle_id"]  # fmt: skip
+    given_message = message("track", {name: 1 for name in named} | {"stray": 1}, event="pay")
+    written, warnings = checking.omit_unplanned(given_message, conditions)
+    assert list(written["properties"]) == named
+    assert [w.pointer for w in warnings] == ["/properties/stray"]
+    warn = dataclasses.replace(conditions, unplanned_properties="warn")
+    found = checking.check(given_message, warn).findings
+    assert [f.pointer for f in found if f.keyword in UNPLANNED] == ["/properties/stray"]
+
+
+def test_the_plans_condition_still_applies_to_what_omit_writes(
+    conditions: tracking_plan.TrackingPlan,
+) -> None:
+    given_message = message("track", {"total": 5, "payment": "card", "coupon": "X"}, event="pay")
+    written, warnings = checking.omit_unplanned(given_message, conditions)
+    assert written is given_message and warnings == []
+    errors = [f for f in checking.check(written, conditions).findings if f.severity == "error"]
+    assert sorted(f.keyword for f in errors) == ["dependencies", "required"]
