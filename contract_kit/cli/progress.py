@@ -3,8 +3,8 @@
 Shown only where a person watches (stderr is a terminal that understands escapes) and only
 once a run has lasted `CONTRACT_KIT_PROGRESS_AFTER` seconds (default 1): a short run never
 flickers. Redrawn at most ten times a second, in as many whole parts as stderr's terminal
-is wide, erased before any other output to a terminal and at the end, so that reports,
-messages and the summary never share a line with it.
+is wide, erased before any output that may reach the screen (a terminal, a pipe) and at the
+end, so that reports, messages and the summary never share a line with it.
 """
 
 from __future__ import annotations
@@ -61,19 +61,25 @@ class Progress:
             return
         self.drawn_at = now
         line = self._line(now - self.started)
+        self.visible = bool(line)  # before the write: a stop during it still erases the line
         self.stream.write(ERASE + line)
         self.stream.flush()
-        self.visible = bool(line)
 
     def advance_by(self, result: PieceResult) -> None:
         """`advance` by a finished piece."""
         self.advance(result.records, result.size)
 
     def clear_before(self, stream: TextIO | BinaryIO) -> None:
-        """Erase the line if `stream` is about to write to a terminal (the same one, as a rule):
-        output to a file or a pipe leaves it where it is."""
-        if self.visible and _is_terminal(stream):
-            self.clear()
+        """Erase the line before `stream` writes, unless what it writes cannot reach the screen
+        (a regular file, /dev/null): a terminal shows it, and so, as a rule, does the reader of
+        a pipe (`convert | jq`, `validate | tee`)."""
+        if self.stream is None or not _may_reach_the_screen(stream):
+            return
+        self.clear()
+        if not _is_terminal(stream):
+            # a pipe's reader prints when it gets to it: give it an interval before the next
+            # frame, or that frame and its text could share a line
+            self.drawn_at = self.clock()
 
     def clear(self) -> None:
         """Erase the line (before other output, and at the end)."""
@@ -141,6 +147,16 @@ def _is_terminal(stream: TextIO | BinaryIO) -> bool:
         return stream.isatty() and os.environ.get("TERM", "") != "dumb"
     except ValueError:  # a closed stream
         return False
+
+
+def _may_reach_the_screen(stream: TextIO | BinaryIO) -> bool:
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):  # closed, or not a file at all: be safe
+        return True
+    if stat.S_ISREG(mode):
+        return False
+    return not (stat.S_ISCHR(mode) and not stream.isatty())  # /dev/null and the like
 
 
 def total_size(inputs: Sequence[Source]) -> int | None:

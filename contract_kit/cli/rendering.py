@@ -1,8 +1,8 @@
 """A run of the driver, rendered: the terminal's report, the report files, the progress line.
 
 Each piece's violations go to every reporter as the piece is done, in input order; the rest of
-each report at the end. The progress line is erased before anything is written to a terminal,
-so that it never shares a line with a violation, a message or the summary.
+each report at the end. The progress line is erased before anything is written that may reach
+the screen, so that it never shares a line with a violation, a message or the summary.
 """
 
 from __future__ import annotations

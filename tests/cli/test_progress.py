@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_kit.cli.progress import ERASE, Progress, _size, total_size
+from contract_kit.cli.progress import ERASE, INTERVAL, Progress, _size, total_size
 from contract_kit.reading.paths import Source
 from contract_kit.reading.pieces import BYTES_PER_PIECE
 
@@ -211,3 +211,31 @@ def test_sizes_read_as_people_write_them() -> None:
     assert [_size(count) for count in (999, 45_000, 95_600_000)] == [
         "999 bytes", "45 kB", "95.6 MB",
     ]  # fmt: skip
+
+
+def test_output_that_may_reach_the_screen_erases_the_line_first(tmp_path: Path) -> None:
+    """A pipe's reader prints on the same terminal as a rule (`convert | jq`): the line is
+    erased before output to a pipe, and the next frame waits an interval so that the reader
+    prints first; a regular file or /dev/null leaves it alone."""
+    clock, stream = Clock(), io.StringIO()
+    progress = Progress(stream, total_bytes=None, clock=clock, after=0)
+    reader, writer = os.pipe()
+    with (
+        open(writer, "wb") as pipe,
+        open(tmp_path / "f", "wb") as file,
+        open(os.devnull, "wb") as null,
+    ):
+        for quiet in (file, null):
+            clock.now += 1
+            progress.advance(records=1, size=1)
+            progress.clear_before(quiet)
+            assert progress.visible
+        progress.clear_before(pipe)
+        assert not progress.visible and stream.getvalue().endswith(ERASE)
+        clock.now += INTERVAL / 2
+        progress.advance(records=1, size=1)
+        assert not progress.visible  # the pipe's reader goes first
+        clock.now += INTERVAL
+        progress.advance(records=1, size=1)
+        assert progress.visible
+    os.close(reader)
