@@ -248,13 +248,15 @@ def _declared(schema: Any) -> frozenset[str] | None:
         return None
     names: set[str] = set()
     seen: list[Any] = []
-    parts = [schema]
+    parts: list[tuple[Any, bool]] = [(schema, False)]
     while parts:
-        part = parts.pop()
+        part, condition_only = parts.pop()
         if any(part is done for done in seen):
             continue
         seen.append(part)
-        if any(keyword in part for keyword in _TAKES_OTHERS):
+        # an `if` is only a condition: the names it tests are planned, but what else it would
+        # accept never admits a member, and a reference it makes out of reach hides none
+        if not condition_only and any(keyword in part for keyword in _TAKES_OTHERS):
             return None
         properties = part.get("properties")
         if isinstance(properties, dict):
@@ -265,8 +267,12 @@ def _declared(schema: Any) -> frozenset[str] | None:
         names.update(_conditioned(part))
         branches = _branches(part, schema)
         if branches is None:
+            if condition_only:
+                continue
             return None  # a reference this cannot follow: it may plan anything
-        parts += branches
+        parts += [(branch, condition_only) for branch in branches]
+        if isinstance(part.get("if"), dict):
+            parts.append((part["if"], True))
     return frozenset(names)
 
 
@@ -287,15 +293,16 @@ def _conditioned(part: dict[str, Any]) -> set[str]:
 
 
 def _branches(part: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """Subschemas that may plan members of the same object (those of `if`, `then`, `else`
-    and the dependent schemas too); None if one is out of reach."""
+    """Subschemas that may plan members of the same object (`then`, `else` and the dependent
+    schemas too; `if`, a condition only, is _declared's to follow); None if one is out of
+    reach."""
     found = [
         branch
         for keyword in ("allOf", "anyOf", "oneOf")
         for branch in part.get(keyword, [])
         if isinstance(branch, dict)
     ]
-    found += [part[k] for k in ("if", "then", "else") if isinstance(part.get(k), dict)]
+    found += [part[k] for k in ("then", "else") if isinstance(part.get(k), dict)]
     found += [
         branch
         for keyword in ("dependencies", "dependentSchemas")

@@ -163,3 +163,23 @@ def test_the_plans_condition_still_applies_to_what_omit_writes(
     assert written is given_message and warnings == []
     errors = [f for f in checking.check(written, conditions).findings if f.severity == "error"]
     assert sorted(f.keyword for f in errors) == ["dependencies", "required"]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"properties": {"total": {"minimum": 100}}, "additionalProperties": True},
+        {"patternProperties": {"^x": {}}},
+    ],
+    ids=["additionalProperties", "patternProperties"],
+)
+def test_an_if_admits_no_member_it_only_tests(tmp_path: Path, condition: dict[str, Any]) -> None:
+    """An `if` is a condition: what else it would accept never plans a member, so warn still
+    warns and omit still omits."""
+    schema = {"properties": {"total": {}}, "if": condition, "then": {"required": ["total"]}}
+    write_json(tmp_path / "track" / "pay.schema.json", schema)
+    plan = tracking_plan.load(tmp_path, unplanned_properties="omit")
+    given_message = message("track", {"total": 500, "stray": 1}, event="pay")
+    written, warnings = checking.omit_unplanned(given_message, plan)
+    assert list(written["properties"]) == ["total"]
+    assert [w.pointer for w in warnings] == ["/properties/stray"]
