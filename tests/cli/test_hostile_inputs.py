@@ -289,6 +289,19 @@ def test_no_report_shows_a_key_reordered_by_bidi_controls(tmp_path: Path, report
     assert escaped in shown.replace("\\\\", "\\"), report  # markdown escapes the backslash
 
 
+@pytest.mark.parametrize("name", ["r\u200fx.json", "a,b:c%d.json"])
+def test_a_github_annotation_names_the_real_file(tmp_path: Path, name: str) -> None:
+    """`file=` is the path GitHub matches against the repository's files: escaped only as
+    GitHub decodes it, never shown as escapes (the message text is)."""
+    (tmp_path / name).write_text(json.dumps({**RECORD, "stray": 1}))
+    done = run_cli("validate", name, "--format", "github", cwd=tmp_path)
+    assert done.returncode == 1
+    [annotation] = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+    encoded = annotation.split("file=", 1)[1].split(",line=", 1)[0]
+    decoded = encoded.replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+    assert decoded == name
+
+
 def test_the_rejects_file_is_valid_utf8_json_even_for_a_lone_surrogate(tmp_path: Path) -> None:
     source = tmp_path / "in.ndjson"
     source.write_text('{"customer": "c", "action": "point_add", "\\udc00": 1}\n')
