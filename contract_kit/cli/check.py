@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -42,6 +42,9 @@ from contract_kit.reading.paths import collect
 from contract_kit.running.context import KindOption, RunContext
 from contract_kit.running.results import PieceResult, Reject
 from contract_kit.settings import discovery as config_files
+
+if TYPE_CHECKING:
+    from contract_kit.tracking_plan import TrackingPlan
 
 
 @cli.command(
@@ -97,7 +100,9 @@ def validate(
             tracking = load_plan(None, announce)
         written = reports.outputs(report_files)
         inputs = collect(paths, exclusions(loaded, excluded, tracking, written))
-    reports.refuse_overwrites(written, inputs)
+    reports.refuse_overwrites(
+        written, inputs, None if loaded is None else loaded.origin, _plan_folder(tracking)
+    )
     context = RunContext(
         "validate", kind, strict, plan=tracking, max_errors=max_errors, jobs=processes(jobs),
         configuration=None if loaded is None or loaded.origin is None else str(loaded.origin),
@@ -168,7 +173,7 @@ def convert(
     with usage_errors():
         tracking = load_plan(loaded, announce)
         inputs = collect(paths, exclusions(loaded, excluded, tracking, written))
-    reports.refuse_overwrites(written, inputs)
+    reports.refuse_overwrites(written, inputs, loaded.origin, _plan_folder(tracking))
     context = RunContext.converting(
         loaded.config, plan=tracking, keep_rejects=rejects is not None, max_errors=max_errors,
         jobs=processes(jobs),
@@ -216,6 +221,10 @@ def convert(
     except OSError as error:  # only the standard output is left unnamed by the writers
         raise cannot_write("the standard output", error) from None
     finish(report.exit_code)
+
+
+def _plan_folder(plan: TrackingPlan | None) -> list[Path]:
+    return [] if plan is None else [Path(plan.folder)]
 
 
 def _file_reporters(

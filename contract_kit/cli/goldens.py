@@ -52,8 +52,10 @@ def diff_command(
             "refusing to --update goldens with CI set: goldens are reviewed changes; add --force"
         )
 
-    reports.refuse_inside(reports.outputs(report_files), [input_dir, golden_dir])
     loaded = load_config(config_path)
+    reports.refuse_overwrites(
+        reports.outputs(report_files), (), loaded.origin, [input_dir, golden_dir]
+    )
     done: list[golden.Update] = []
     with usage_errors():
         report = golden.check(input_dir, golden_dir, loaded.config)

@@ -116,6 +116,8 @@ def plan_export(
     from contract_kit import tracking_plan
 
     loaded, target = plan_config(config_path, folder)
+    if output != STDOUT:
+        reports.refuse_overwrites([(f"-o {output}", Path(output))], (), loaded.origin, [target])
     with usage_errors(), plan_named_by(loaded):
         document = tracking_plan.export(target, form)
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -188,7 +190,7 @@ def plan_coverage(
         plan = tracking_plan.load(target, unplanned="warn", unplanned_properties="allow")
         written = reports.outputs(report_files)
         inputs = collect(paths, exclusions(loaded, excluded, plan, written))
-    reports.refuse_overwrites(written, inputs)
+    reports.refuse_overwrites(written, inputs, loaded.origin, [Path(plan.folder)])
     context = RunContext.converting(loaded.config, kind="auto", plan=plan, jobs=processes(jobs))
     with progress.for_run(sys.stderr, inputs, enabled=not no_progress) as shown:
         report = driver.drive(context, inputs, shown.advance_by)

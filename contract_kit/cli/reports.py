@@ -19,6 +19,7 @@ import click
 from contract_kit.cli.main import Failure, cannot_write
 from contract_kit.outputs import atomic
 from contract_kit.reading.paths import Source
+from contract_kit.violations import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,31 +81,31 @@ def outputs(
     return [*named, *((file.label, file.path) for file in files)]
 
 
-def refuse_overwrites(written: Sequence[tuple[str, Path]], inputs: Sequence[Source]) -> None:
-    """A file written by the run must be neither another of its outputs (each would replace the
-    other) nor one of its inputs (it would be replaced by its own report): exit 2, before
-    anything is read or written. A file found only by a folder search is not an input: the
-    search skips the run's outputs."""
+def refuse_overwrites(
+    written: Sequence[tuple[str, Path]],
+    inputs: Sequence[Source] = (),
+    configuration: Path | None = None,
+    folders: Sequence[Path] = (),
+) -> None:
+    """A file the run writes must be none of the files it reads: another of its outputs (each
+    would replace the other), an input, the configuration, or a file in `folders` (the
+    tracking plan; diff's input and golden folders). Exit 2, before anything is written. A
+    record file met only by a folder search is not an input: the search skips the outputs."""
     seen: dict[str, str] = {}
     read = {os.path.realpath(source.path) for source in inputs if source.path is not None}
+    if configuration is not None:
+        read.add(os.path.realpath(configuration))
     for label, path in written:
+        shown = printable(label)
         key = os.path.realpath(path)
         if key in seen:
-            raise Failure(f"{seen[key]} and {label} name the same file")
+            raise Failure(f"{seen[key]} and {shown} name the same file")
         if key in read:
-            raise Failure(f"{label} names an input of this run: it would be replaced")
-        seen[key] = label
-
-
-def refuse_inside(written: Sequence[tuple[str, Path]], folders: Sequence[Path]) -> None:
-    """For diff: a report inside the input or golden folder would become a fixture, a golden
-    or an orphan there (exit 2)."""
-    refuse_overwrites(written, ())
-    for label, path in written:
-        target = Path(os.path.realpath(path))
+            raise Failure(f"{shown} names a file this run reads: it would be replaced")
         for folder in folders:
-            if target.is_relative_to(os.path.realpath(folder)):
-                raise Failure(f"{label} is inside {folder}, which diff compares")
+            if Path(key).is_relative_to(os.path.realpath(folder)):
+                raise Failure(f"{shown} is inside {printable(str(folder))}, which this run reads")
+        seen[key] = shown
 
 
 class OpenReport(NamedTuple):

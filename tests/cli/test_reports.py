@@ -149,7 +149,7 @@ def test_an_output_that_names_an_input_is_refused_and_the_input_kept(
     done = run_cli(*command, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines()[-1].startswith("contract-kit: error: ")
-    assert "in.ndjson" in done.stderr and "input" in done.stderr
+    assert "in.ndjson" in done.stderr and "this run reads" in done.stderr
     assert source.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.ndjson"]
 
@@ -166,3 +166,43 @@ def test_a_diff_report_inside_its_folders_is_refused(tmp_path: Path, inside: str
     assert f"--report text={inside}" in done.stderr and "inside" in done.stderr
     after = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
     assert after == before
+
+
+PLAN_FILE = "plan/track/point_add.schema.json"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate", "ev.ndjson", "--report", "json=contract-kit.toml"],
+        ["convert", "ev.ndjson", "-o", "contract-kit.toml"],
+        ["convert", "ev.ndjson", "--plan", "plan", "-o", PLAN_FILE],
+        ["validate", "ev.ndjson", "--plan", "plan", "--report", f"json={PLAN_FILE}"],
+        ["plan", "coverage", "ev.ndjson", "--plan", "plan", "--report", f"json={PLAN_FILE}"],
+        ["plan", "export", "--plan", "plan", "-o", PLAN_FILE],
+        ["diff", "in", "golden", "--report", "text=contract-kit.toml"],
+    ],
+    ids=lambda command: " ".join(command),
+)
+def test_an_output_never_replaces_the_configuration_or_the_plan(
+    tmp_path: Path, command: list[str]
+) -> None:
+    write_ndjson(tmp_path / "ev.ndjson", RECORD)
+    (tmp_path / "contract-kit.toml").write_text('exclude = ["nothing"]\n')
+    shutil.copytree(SAMPLE_PLAN, tmp_path / "plan")
+    shutil.copytree(FIXTURES / "antavo" / "actions", tmp_path / "in")
+    (tmp_path / "golden").mkdir()
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+    done = run_cli(*command, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    error = done.stderr.splitlines()[-1]
+    assert error.startswith("contract-kit: error: ") and ("reads" in error), error
+    assert {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()} == before
+
+
+def test_a_refusal_is_one_line_whatever_the_file_name(tmp_path: Path) -> None:
+    write_ndjson(tmp_path / "ev.ndjson", RECORD)
+    odd = "json=x\ny.json"
+    done = run_cli("validate", "ev.ndjson", "--report", odd, "--report", odd, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "name the same file" in done.stderr
