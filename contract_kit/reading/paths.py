@@ -121,10 +121,10 @@ class Exclusions:
 
 def _resolved(path: Path) -> Path:
     """`path` made absolute, links resolved; as given where that cannot be done (a working
-    directory that was removed)."""
+    directory that was removed, a loop of links: RuntimeError before Python 3.13)."""
     try:
         return path.resolve()
-    except OSError:
+    except (OSError, RuntimeError):
         return path
 
 

@@ -206,3 +206,15 @@ def test_a_refusal_is_one_line_whatever_the_file_name(tmp_path: Path) -> None:
     done = run_cli("validate", "ev.ndjson", "--report", odd, "--report", odd, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "name the same file" in done.stderr
+
+
+@pytest.mark.parametrize("option", [["--report", "json=loop"], ["-o", "loop"]])
+def test_an_output_that_is_a_loop_of_links_is_one_error_line(
+    tmp_path: Path, option: list[str]
+) -> None:
+    write_ndjson(tmp_path / "ev.ndjson", RECORD)
+    (tmp_path / "loop").symlink_to("other")
+    (tmp_path / "other").symlink_to("loop")
+    done = run_cli("convert", "ev.ndjson", *option, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].startswith("contract-kit: error: ")
