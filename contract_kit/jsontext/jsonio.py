@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -108,8 +108,7 @@ class _StrictDecoder(json.JSONDecoder):
         return _BadNumber(text)
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):  # not a dataclass: ~1 ms less of every start-up
     """A parsed JSON text. `findings` hold duplicate keys and bad numbers, by pointer."""
 
     value: Any

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 CONFIG_FILE = "contract-kit.toml"
 PYPROJECT = "pyproject.toml"
@@ -22,8 +21,7 @@ class ConfigError(Exception):
     """A configuration that cannot be used: names the file, the key and what was expected."""
 
 
-@dataclass(frozen=True)
-class Discovery:
+class Discovery(NamedTuple):  # not a dataclass: ~1 ms less of every start-up
     """The configuration file a run uses (None: the defaults), and why that one, in words for
     `config show`: "given with --config", "found in the working directory", …"""
 
