@@ -7,9 +7,14 @@ a worker, and what it returns is cheap to send back (the messages as one block o
 compact event-id arrays, violations only where there are some). Records carry their final
 numbers from the start (see reading.pieces), so nothing is renumbered afterwards.
 
-Two routes through one piece, with one verdict (tests/checking/test_fast_path.py and
-tests/running/test_steps.py prove it on generated and broken records):
-- the usual NDJSON line takes the flat loop in `_plain_lines`: orjson reads it, and writing the
+Three routes through one piece, with one verdict (tests/checking/test_fast_path.py,
+tests/running/test_steps.py and tests/running/test_core.py prove it on generated and broken
+records):
+- with the compiled core (running.core), `_core_lines`: the core reads, checks and converts
+  every line it can vouch for in one pass, without the GIL, and leaves every other line to
+  `_careful`; its messages, counts and event ids are merged with those in record order.
+- on the Python path (CONTRACT_KIT_CORE=0), the usual NDJSON line takes the flat loop in
+  `_plain_lines`: orjson reads it, and writing the
   value back gives the very same bytes (so the text has no duplicate keys, big integers, lone
   surrogates or odd spacing the fast reader could have misread); the compiled validator says it
   is a valid Antavo record; then it is mapped and written. No Record, no location is made.
@@ -21,9 +26,10 @@ tests/running/test_steps.py prove it on generated and broken records):
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from collections.abc import Iterable
 from hashlib import blake2b
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -33,9 +39,13 @@ from contract_kit.jsontext import jsonio, pointers
 from contract_kit.mapping import transform
 from contract_kit.reading.pieces import Piece
 from contract_kit.reading.records import Kind, Place, Record, Unreadable, line_record, records
+from contract_kit.running import core
 from contract_kit.running.context import KindOption, RunContext
 from contract_kit.running.results import NO_MESSAGE, PieceResult, Reject
 from contract_kit.violations import Finding, Violation
+
+if TYPE_CHECKING:
+    from contract_kit import _core
 
 ANTAVO_SCHEMA = "antavo/record"
 
@@ -46,7 +56,9 @@ class _Work:
     def __init__(self, piece: Piece, run: RunContext) -> None:
         self.run = run
         self.result = PieceResult(piece.file, piece.source, size=len(piece.data))
-        self.messages: list[bytes] = []
+        self.output = bytearray()
+        """Each message written so far, and a newline."""
+        self.converted = 0
         self.errors = 0
         self.by_construction = run.mode == "convert" and run.output_checked_by_construction
         self.omits = run.plan is not None and run.plan.unplanned_properties == "omit"
@@ -59,10 +71,15 @@ class _Work:
         self.result.violations.extend(violations)
         self.errors += sum(violation.is_error for violation in violations)
 
+    def add_message(self, serialised: bytes) -> None:
+        self.output += serialised
+        self.output += b"\n"
+        self.converted += 1
+
     def finish(self) -> PieceResult:
         result = self.result
-        result.converted = len(self.messages)
-        result.output = b"\n".join(self.messages) + b"\n" if self.messages else b""
+        result.converted = self.converted
+        result.output = bytes(self.output)
         return result
 
 
@@ -74,7 +91,10 @@ def process(piece: Piece | Violation, run: RunContext) -> PieceResult:
             result.rejects.append(Reject(None, None, (piece,)))
         return result
     work = _Work(piece, run)
-    if piece.lines and _may_be_antavo(run):
+    checker = core.checker() if piece.lines and core.serves(run) else None
+    if checker is not None:
+        _core_lines(piece, work, checker)
+    elif piece.lines and _may_be_antavo(run):
         _plain_lines(piece, work)
     else:
         for item in records(piece):
@@ -135,6 +155,60 @@ def _plain_lines(piece: Piece, work: _Work) -> None:
         if limited and work.stopped():
             break
     result.records += vouched
+
+
+def _core_lines(piece: Piece, work: _Work, checker: _core.Checker) -> None:
+    """The compiled core's pass over an NDJSON piece, with the lines it left to the Python
+    path (`_careful`) merged in: the core's messages, counts and event ids up to each such
+    line, then the line's own, so that everything stays in record order (see running.core)."""
+    output, messages, ids, deferred, vouched, skipped = checker.run(
+        core.mapping(work.run), piece.data, piece.first_line, piece.first_record
+    )
+    event_ids = array("q")
+    event_ids.frombytes(ids)
+    taken = _Taken(work)
+    limited = work.run.max_errors is not None
+    for start, end, line, number, *reached in deferred:
+        taken.up_to(output, event_ids, *reached)
+        item = line_record(piece.file, number, line, piece.data[start:end])
+        if item is not None:
+            _careful(item, work)
+        if limited and work.stopped():
+            return  # what the core did past this line is work nobody will see
+    taken.up_to(output, event_ids, len(output), messages, len(event_ids) // 5, vouched, skipped)
+
+
+class _Taken:
+    """How much of the core's results a piece has taken so far."""
+
+    def __init__(self, work: _Work) -> None:
+        self.work = work
+        self.output = self.messages = self.event_ids = self.vouched = self.skipped = 0
+
+    def up_to(
+        self,
+        output: bytes,
+        event_ids: array[int],
+        output_bytes: int,
+        messages: int,
+        ids: int,
+        vouched: int,
+        skipped: int,
+    ) -> None:
+        work, result = self.work, self.work.result
+        shift = work.converted - self.messages  # messages the Python path wrote in between
+        work.output += output[self.output : output_bytes]
+        work.converted += messages - self.messages
+        entries = event_ids[self.event_ids * 5 : ids * 5]
+        if shift:
+            for message in range(4, len(entries), 5):
+                if entries[message] != NO_MESSAGE:
+                    entries[message] += shift
+        result.event_ids.entries.extend(entries)
+        result.records += vouched - self.vouched
+        result.skipped += skipped - self.skipped
+        self.output, self.messages, self.event_ids = output_bytes, messages, ids
+        self.vouched, self.skipped = vouched, skipped
 
 
 def _careful(item: Record | Unreadable, work: _Work) -> None:
@@ -225,9 +299,9 @@ def _convert_valid(
             return
     log = work.result.event_ids
     logged = len(log)
-    _note_event_id(value, number, place, work.result, len(work.messages), message["messageId"])
+    _note_event_id(value, number, place, work.result, work.converted, message["messageId"])
     if work.run.plan is None:
-        work.messages.append(serialised)
+        work.add_message(serialised)
     elif not _deliver(message, serialised, work, record, omitted) and len(log) > logged:
         # it never goes out, but still holds its Antavo id: a different event sharing it
         # would be dropped by Segment once this one is fixed and sent
@@ -271,7 +345,7 @@ def _deliver(
             work.add_violations(_in_order(_in_message(record, p) for p in problems))
         if any(problem.severity == "error" for problem in problems):
             return False
-    work.messages.append(serialised)
+    work.add_message(serialised)
     return True
 
 

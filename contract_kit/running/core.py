@@ -1,0 +1,77 @@
+"""The compiled core (`contract_kit._core`, Rust): whether it serves this run, and its inputs.
+
+The core reads a piece of NDJSON in one pass and vouches for the records it can (checked
+against the same schema file, converted, their messages written); every other line it leaves
+to the Python path, which stays the reference: it words and locates every violation
+(steps._core_lines merges the two in record order). tests/running/test_core.py proves that
+both paths give the same verdicts and the same bytes.
+
+`CONTRACT_KIT_CORE=0` runs everything on the Python path; `CONTRACT_KIT_CORE=1` fails when
+the core cannot be loaded; unset, the core is used when it is there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from contract_kit.checking import schemas
+from contract_kit.jsontext import jsonio
+from contract_kit.running.context import RunContext
+
+if TYPE_CHECKING:
+    from contract_kit import _core
+
+SWITCH = "CONTRACT_KIT_CORE"
+
+
+@cache
+def checker() -> _core.Checker | None:
+    """The record schema compiled by the core, once a process; None on the Python path."""
+    wanted = os.environ.get(SWITCH, "")
+    if wanted == "0":
+        return None
+    try:
+        from contract_kit import _core
+    except ImportError:
+        if wanted == "1":
+            raise
+        return None
+    return _core.Checker(json.dumps(schemas.document("antavo/record")))
+
+
+def serves(run: RunContext) -> bool:
+    """Whether the core may vouch for records of this run: it checks and converts Antavo
+    records; a tracking plan (and its omissions) and a configuration whose constants do not
+    meet the Segment profile stay with the Python path when converting."""
+    if run.kind not in ("auto", "antavo"):
+        return False
+    if run.mode == "validate":
+        return True  # the plan applies to Segment messages only, which the core never vouches for
+    return run.plan is None and run.output_checked_by_construction
+
+
+def mapping(run: RunContext) -> _core.Mapping | None:
+    """The run's mapping settings in the core's form (None when validating)."""
+    if run.mode != "convert" or run.mapping is None:
+        return None
+    from contract_kit import _core
+
+    settings = run.mapping
+    names = {action: _text(name) for action, name in settings.event_names.items()}
+    arguments: tuple[Any, ...] = (
+        settings.user_id_attribute,
+        settings.all_events,
+        sorted(settings.events),
+        settings.all_attributes,
+        sorted(settings.attributes),
+        names,
+        _text(settings.integrations),
+    )
+    return _core.Mapping(arguments)
+
+
+def _text(value: Any) -> str:
+    return jsonio.dumps(value).decode("utf-8")
