@@ -88,18 +88,37 @@ INVALID_TIMESTAMP = -1_700_000_000  # the schema allows Unix seconds in [0, 2534
 
 
 def write_ndjson(
-    path: Path, count: int, seed: int = 20261129, invalid_at: int | None = None
+    path: Path,
+    count: int,
+    seed: int = 20261129,
+    invalid_at: int | None = None,
+    invalid_every: int | None = None,
 ) -> None:
     """`count` records, one a line. With `invalid_at`, record number `invalid_at` (0-based, so
     line invalid_at + 1) gets a negative Unix timestamp, which the Antavo record schema rejects;
-    every other line is the same as without it."""
+    every other line is the same as without it. With `invalid_every`, every such record (the
+    first at invalid_every // 2) is broken in one of three ways in turn: that timestamp, a
+    timestamp without an offset, no `customer`."""
     generator = random.Random(seed)
+    broken = 0
     with path.open("wb") as stream:
         for index in range(count):
             item = record(generator, index)
             if index == invalid_at:
                 item["timestamp"] = INVALID_TIMESTAMP
+            if invalid_every and index % invalid_every == invalid_every // 2:
+                _break(item, broken)
+                broken += 1
             stream.write(orjson.dumps(item) + b"\n")
+
+
+def _break(item: dict[str, Any], kind: int) -> None:
+    if kind % 3 == 0:
+        item["timestamp"] = INVALID_TIMESTAMP
+    elif kind % 3 == 1:
+        item["timestamp"] = "2024-11-26 15:19:14"
+    else:
+        del item["customer"]
 
 
 def write_files(folder: Path, count: int, seed: int = 7) -> list[Path]:
