@@ -42,6 +42,15 @@ def checker() -> _core.Checker | None:
     return _core.Checker(json.dumps(schemas.document("antavo/record")))
 
 
+def id_table() -> _core.IdTable | None:
+    """A table for the run's Antavo ids in the core (None on the Python path)."""
+    if checker() is None:
+        return None
+    from contract_kit import _core
+
+    return _core.IdTable()
+
+
 def serves(run: RunContext) -> bool:
     """Whether the core may vouch for records of this run: it checks and converts Antavo
     records; a tracking plan (and its omissions) and a configuration whose constants do not

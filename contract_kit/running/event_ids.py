@@ -18,34 +18,33 @@ from typing import TYPE_CHECKING
 
 from contract_kit.reading.pieces import Piece
 from contract_kit.reading.records import record_at
+from contract_kit.running import core
 from contract_kit.running.results import NO_MESSAGE, EventIdLog, PieceResult, Reject
 from contract_kit.violations import Violation
 
 if TYPE_CHECKING:
+    from contract_kit import _core
     from contract_kit.reading.paths import Source
 
 class EventIds:
-    """The ids seen so far in one run. Memory: 48 to 192 bytes a distinct id (see _IdTable)."""
+    """The ids seen so far in one run, in the compiled core's table when it is loaded (else
+    _IdTable). Memory a distinct id: 48 to 192 bytes in _IdTable, 28 to 57 in the core's."""
 
     def __init__(self, inputs: Sequence[Source], keep_rejects: bool = False) -> None:
         self._keep_rejects = keep_rejects
-        self._seen = _IdTable()
+        self._seen: _IdTable | _core.IdTable = core.id_table() or _IdTable()
         self._inputs = inputs
 
     def settle(self, result: PieceResult, piece: Piece | Violation) -> None:
         """Withdraw the messages of records whose id a different, earlier event holds, with a
         violation at their `/id`, placed and worded from the piece's own bytes."""
         log = result.event_ids
-        file_number = result.source
         withdrawn: set[int] = set()
         late: list[Violation] = []
-        first_other = self._seen.first_other
         entries = log.entries
-        for start in range(0, len(entries), EventIdLog.WIDTH):
-            key, fingerprint, record, at, message_number = entries[start : start + 5]
-            first = first_other(key, fingerprint, (file_number << 40) | record)
-            if first is None:
-                continue
+        for index, first in self._seen.conflicts(entries.tobytes(), result.source):
+            start = index * EventIdLog.WIDTH
+            _, _, record, at, message_number = entries[start : start + EventIdLog.WIDTH]
             first_file = self._inputs[first >> 40].name
             where = f"record {first & 0xFFFFFFFFFF}"
             if first_file != result.file:
@@ -99,6 +98,20 @@ class _IdTable:
         self._keys = array("Q", bytes(8 * slots))
         self._fingerprints = array("Q", bytes(8 * slots))
         self._places = array("Q", bytes(8 * slots))
+
+    def conflicts(self, entries: bytes, file_number: int) -> list[tuple[int, int]]:
+        """For each entry of a piece's log (the bytes of its array, five numbers an id) whose
+        key a different event holds: its index, and that event's place (`file_number << 40 |
+        record`). The compiled core's IdTable answers the same (tests/running/test_core.py)."""
+        numbers = array("q")
+        numbers.frombytes(entries)
+        found = []
+        for index, start in enumerate(range(0, len(numbers), EventIdLog.WIDTH)):
+            key, fingerprint, record = numbers[start : start + 3]
+            first = self.first_other(key, fingerprint, (file_number << 40) | record)
+            if first is not None:
+                found.append((index, first))
+        return found
 
     def first_other(self, key: int, fingerprint: int, place: int) -> int | None:
         """The place of the event first seen with `key`, if its fingerprint is not this one's;

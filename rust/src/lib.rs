@@ -4,6 +4,7 @@
 //! they agree).
 
 mod check;
+mod event_ids;
 mod ids;
 mod instant;
 mod mapping;
@@ -138,9 +139,34 @@ impl Checker {
     }
 }
 
+/// The Antavo ids of one run (see `contract_kit.running.event_ids`).
+#[pyclass(module = "contract_kit._core")]
+#[derive(Default)]
+struct IdTable(event_ids::IdTable);
+
+#[pymethods]
+impl IdTable {
+    #[new]
+    fn new() -> Self {
+        Self::default()
+    }
+
+    /// For each entry (the bytes of an `array("q")`, five numbers an id) whose key a different
+    /// event holds: `(its index, that event's place)`.
+    fn conflicts(&mut self, entries: &Bound<'_, PyBytes>, file_number: u64) -> Vec<(usize, u64)> {
+        let numbers: Vec<i64> = entries
+            .as_bytes()
+            .chunks_exact(8)
+            .map(|b| i64::from_ne_bytes(b.try_into().expect("eight bytes")))
+            .collect();
+        self.0.conflicts(&numbers, file_number)
+    }
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Checker>()?;
     m.add_class::<Mapping>()?;
+    m.add_class::<IdTable>()?;
     Ok(())
 }

@@ -62,7 +62,9 @@ const MAX_DEPTH: usize = 128;
 
 /// The record on this line, or None when the line is not in orjson's exact form.
 pub fn line(text: &[u8]) -> Option<Line<'_>> {
-    if text.first() != Some(&b'{') || std::str::from_utf8(text).is_err() {
+    // Outside strings only ASCII tokens are accepted, and each string is checked as UTF-8 as
+    // it is read: so a line read is UTF-8 throughout.
+    if text.first() != Some(&b'{') {
         return None;
     }
     let mut reader = Reader {
@@ -228,6 +230,14 @@ impl Reader<'_> {
         let text = self.text;
         let start = self.at;
         let mut at = start;
+        // eight bytes at a time while none of them is a quote, a backslash or a control character
+        while let Some(eight) = text.get(at..at + 8) {
+            let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+            if needs_a_look(word) {
+                break;
+            }
+            at += 8;
+        }
         // the common case: no escape
         while let Some(&byte) = text.get(at) {
             match byte {
@@ -318,6 +328,19 @@ impl Reader<'_> {
     }
 }
 
+/// Whether any of eight bytes is `"`, `\\` or below 0x20 (the classic "has a zero byte" and
+/// "has a byte below n" tests, exact as yes-or-no answers).
+fn needs_a_look(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    (zero_byte(word ^ (ONES * u64::from(b'"')))
+        | zero_byte(word ^ (ONES * u64::from(b'\\')))
+        | below_space)
+        != 0
+}
+
 /// The character an escape stands for (after the backslash), and how many bytes it used; None
 /// for an escape orjson does not write.
 fn escape(after: &[u8]) -> Option<(u8, usize)> {
@@ -384,6 +407,46 @@ mod tests {
         assert!(!reads(r#"{"a":NaN}"#), "not JSON");
         assert!(!reads(r#"{"a":1}x"#), "text after the record");
         assert!(!reads(r#"[1]"#), "not an object");
+    }
+
+    #[test]
+    fn reads_long_strings_and_refuses_bytes_that_are_not_utf8() {
+        let long = format!(
+            r#"{{"a":"{}","b":"{}é\n{}"}}"#,
+            "x".repeat(40),
+            "y".repeat(17),
+            "z".repeat(9)
+        );
+        assert_eq!(
+            line(long.as_bytes()).unwrap().record()["b"]
+                .as_str()
+                .unwrap()
+                .len(),
+            29
+        );
+        assert!(line(b"{\"a\":\"\xff\"}").is_none());
+        assert!(
+            line(b"{\"a\":\"abcdefgh\x01ijkl\"}").is_none(),
+            "a control character"
+        );
+        assert!(
+            line(b"{\"a\":\"abcdefghijkl\xc3\"}").is_none(),
+            "a cut character"
+        );
+    }
+
+    #[test]
+    fn looks_at_exactly_the_bytes_that_need_it() {
+        for byte in 0..=255u8 {
+            let mut eight = [b'a'; 8];
+            eight[5] = byte;
+            let expected = byte == b'"' || byte == b'\\' || byte < 0x20;
+            assert_eq!(
+                needs_a_look(u64::from_le_bytes(eight)),
+                expected,
+                "byte {byte}"
+            );
+        }
     }
 
     #[test]

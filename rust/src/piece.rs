@@ -46,11 +46,12 @@ pub fn run(
     first_record: i64,
 ) -> PieceOutcome {
     let mut outcome = PieceOutcome::default();
-    let crlf = data.contains(&b'\r');
+    let crlf = memchr::memchr(b'\r', data).is_some();
     let (mut line_number, mut record) = (first_line - 1, first_record);
     let mut start = 0;
-    for raw in data.split(|&byte| byte == b'\n') {
-        let end = start + raw.len();
+    let ends = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
+    for end in ends {
+        let raw = &data[start..end];
         line_number += 1;
         if is_blank(raw) {
             start = end + 1;

@@ -307,3 +307,30 @@ def test_the_core_is_what_the_suite_runs_unless_switched_off() -> None:
         assert (loaded is None) == (os.environ.get(core.SWITCH) == "0")
     finally:
         core.checker.cache_clear()
+
+
+@EXAMPLES
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.integers(0, 5), st.integers(0, 2), st.integers(0, 2**40 - 1)),
+            max_size=12,
+        ),
+        max_size=4,
+    )
+)
+def test_the_cores_id_table_finds_the_conflicts_the_reference_finds(
+    logs: list[list[tuple[int, int, int]]],
+) -> None:
+    """Keys, fingerprints and records from a few values, so that re-sent events (same key,
+    same fingerprint) and conflicts (same key, another fingerprint) are common; key 0 included,
+    which the reference stores as 1."""
+    from array import array
+
+    from contract_kit.running.event_ids import _IdTable
+
+    compiled, reference = _core.IdTable(), _IdTable()
+    for file_number, log in enumerate(logs):
+        entries = array("q", [n for key, fp, record in log for n in (key, fp, record, 1, -1)])
+        data = entries.tobytes()
+        assert compiled.conflicts(data, file_number) == reference.conflicts(data, file_number)
