@@ -1,23 +1,26 @@
-# contract-kit: `make demo` and `make test` are all a newcomer needs (Python 3.11+ and make).
+# contract-kit: `make demo` and `make test` are all a newcomer needs (Python 3.11+, make, and the
+# Rust toolchain: cargo builds the extension contract_kit._core from rust/).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_MUTATE := $(VENV)/.installed-mutate
+# What the compiled extension is built from: an install is redone when one of them changes.
+RUST_SOURCES := rust/Cargo.toml rust/Cargo.lock $(shell find rust/src -name '*.rs' 2>/dev/null)
 
 .PHONY: demo test lint snapshots docs fuzz bench mutate clean help
 
 help:
 	@echo "make demo       install into .venv and run validate, convert and diff on the bundled fixtures"
 	@echo "make test       install with test extras and run the whole suite"
-	@echo "make lint       ruff and mypy --strict"
+	@echo "make lint       ruff, mypy --strict, cargo clippy (warnings are errors) and cargo fmt --check"
 	@echo "make snapshots  regenerate the golden files in fixtures/golden (review the diff!)"
 	@echo "make fuzz       the property tests for FUZZ_SECONDS (default 300), in seeded rounds"
 	@echo "make docs       regenerate docs/violations.md from fixtures/invalid"
 	@echo "make bench      measure throughput, start-up and memory; writes bench/RESULTS.md"
 	@echo "make mutate     mutation testing of transform, timestamps, diff and config (docs/mutation.md)"
-	@echo "make clean      remove .venv, caches and build output"
+	@echo "make clean      remove .venv, caches and build output (rust/target, the built contract_kit/_core*.so)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +28,14 @@ $(BIN)/python:
 
 # Editable installs, both: `make demo` after `make test` (or the other way round) must not
 # replace one install with a stale copy of the other. The wheel itself is tested in the suite.
-$(STAMP_RUN): pyproject.toml | $(BIN)/python
+# maturin builds the extension (release profile) into rust/target and copies it to
+# contract_kit/_core.abi3.so; nothing rebuilds it on import, so an edit of the Rust sources
+# redoes the install (cargo then recompiles only what changed).
+$(STAMP_RUN): pyproject.toml $(RUST_SOURCES) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-$(STAMP_DEV): pyproject.toml | $(BIN)/python
+$(STAMP_DEV): pyproject.toml $(RUST_SOURCES) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
 	@touch $@ $(STAMP_RUN)
 
@@ -66,6 +72,8 @@ test: $(STAMP_DEV)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check contract_kit tests
 	$(BIN)/mypy --strict contract_kit
+	cargo clippy --manifest-path rust/Cargo.toml --all-targets -- -D warnings
+	cargo fmt --manifest-path rust/Cargo.toml --check
 
 snapshots: $(STAMP_DEV)
 	env -u CI $(BIN)/contract-kit diff fixtures/antavo fixtures/golden --update
@@ -130,4 +138,5 @@ mutate: $(STAMP_MUTATE)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache bench/work mutants
+	rm -rf rust/target contract_kit/_core*.so
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -9,6 +9,7 @@ that no traceback and no internal error reached the user, whatever the test chec
 from __future__ import annotations
 
 import http.server
+import importlib.util
 import json
 import os
 import subprocess
@@ -175,21 +176,24 @@ def run_cli(
 # the wheel --------------------------------------------------------------------------------------
 
 
-def run_ok(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> str:
+def run_ok(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 300
+) -> str:
     """`args` run in `cwd`; their standard output, once they succeeded."""
-    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
 
 def build_wheel(out: Path) -> Path:
-    """This checkout built into a wheel in `out`, offline when hatchling is installed."""
-    base = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(REPO)]
-    done = subprocess.run(
-        [*base, "--no-build-isolation"], cwd=out, capture_output=True, text=True, timeout=300
-    )
-    if done.returncode != 0:  # hatchling is not in the venv: let pip fetch it in isolation
-        run_ok(base, cwd=out)
+    """This checkout built into a wheel in `out` by maturin, offline when maturin is installed
+    (the test extra). pip builds in the tree, so cargo reuses rust/target: after `make test`'s
+    editable install (the same release profile) the extension is already compiled, and the
+    build takes seconds; from a cold rust/target it takes minutes (fat LTO)."""
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(REPO)]
+    if importlib.util.find_spec("maturin") is not None:
+        command.append("--no-build-isolation")  # else pip fetches maturin, in isolation
+    run_ok(command, cwd=out, timeout=900)
     wheels = list(out.glob("contract_kit-*.whl"))
     assert len(wheels) == 1, wheels
     return wheels[0]

@@ -25,6 +25,13 @@ NEEDS_PRE_COMMIT = pytest.mark.skipif(
     not PRE_COMMIT.exists(), reason="pre-commit is a test dependency: make test installs it"
 )
 
+# pre-commit installs the hooks as a user's machine would: `pip install` of a clone, which
+# maturin compiles. cargo builds in this checkout's rust/target instead of the clone's own (a
+# cold release build with fat LTO: minutes, in each test): what it already compiled for
+# `make test`'s install is reused, and the clone's crate (the same sources: try-repo and
+# pinned_checkout take the uncommitted changes too) only relinks.
+CARGO = {"CARGO_TARGET_DIR": str(REPO / "rust" / "target")}
+
 
 def git(repository: Path, *args: str) -> str:
     done = subprocess.run(
@@ -43,9 +50,9 @@ def test_hook_passes_valid_files_and_fails_invalid_ones(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "tracking-plan", sample / "fixtures" / "tracking-plan")
     git(sample, "init", "-q")
     git(sample, "add", ".")
-    environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
-                   "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                   "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+    environment = {**os.environ, **CARGO, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+                   "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                   "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
     command = [str(PRE_COMMIT), "try-repo", str(REPO), "contract-kit-validate", "--all-files"]
     passing = subprocess.run(command, cwd=sample, capture_output=True, text=True, env=environment,
                              timeout=600, check=False)  # fmt: skip
@@ -117,7 +124,7 @@ def test_plan_check_and_diff_hooks_run_when_their_files_change(tmp_path: Path) -
     write(sample / ".pre-commit-config.yaml", readme_config(*pinned_checkout(tmp_path / "hooks")))
     git(sample, "init", "-q")
     git(sample, "add", ".")
-    environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    environment = {**os.environ, **CARGO, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
 
     def pre_commit(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(PRE_COMMIT), "run", *args], cwd=sample, capture_output=True,

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -208,6 +209,28 @@ def _tree(folder: Path) -> dict[str, bytes | None]:
 
 
 # --- the whole product -------------------------------------------------------------------------
+
+
+def test_the_wheel_holds_the_compiled_core_and_the_schemas_in_the_package(wheel: Path) -> None:
+    # maturin's wheel: the extension as one abi3 module, the top-level schemas/ inside the
+    # package (through the contract_kit/schemas link), nothing of the checkout beside it.
+    assert wheel.name.startswith("contract_kit-0.1.0-cp311-abi3-"), wheel.name
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert [name for name in names if name.startswith("contract_kit/_core")] == [
+        "contract_kit/_core.abi3.so"
+    ]
+    assert {"contract_kit/schemas/antavo/record.json", "contract_kit/py.typed"} <= names
+    tops = {name.split("/", 1)[0] for name in names}
+    assert tops == {"contract_kit", "contract_kit-0.1.0.dist-info"}, tops
+
+
+def test_the_installed_wheel_imports_its_own_compiled_core(venv: Path, tmp_path: Path) -> None:
+    python = str(venv / "bin" / "python")
+    code = "import contract_kit._core as core; print(core.__file__)"
+    module = Path(run_ok([python, "-c", code], cwd=tmp_path, env=_environment()).strip())
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    assert module == venv / "lib" / version / "site-packages" / "contract_kit" / "_core.abi3.so"
 
 
 def test_the_wheel_registers_the_plugin_and_its_goldens_pass(venv: Path, project: Path) -> None:

@@ -1,8 +1,9 @@
 """The bundled schemas: found in the package, registered offline, compiled once.
 
-An installed wheel carries the top-level `schemas/` folder as `contract_kit/schemas`; a source
-checkout reads the top-level folder itself. `$ref`s resolve only against these files: nothing is
-ever fetched over the network.
+An installed wheel carries the top-level `schemas/` folder as `contract_kit/schemas`. In a source
+checkout `contract_kit/schemas` is a link to `../schemas` (maturin builds the wheel from it);
+where the link is missing (a checkout without symlinks) the top-level folder is read itself.
+`$ref`s resolve only against these files: nothing is ever fetched over the network.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from contract_kit.checking import schemas
 from contract_kit.checking.validation import check
 from contract_kit.violations import Finding, Violation
 
-from ..helpers import LOOP_PREVENTION, record, run_ok
+from ..helpers import LOOP_PREVENTION, REPO, record, run_ok
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
@@ -550,8 +550,19 @@ def test_strict_profile_still_applies_the_spec_layer() -> None:
 
 
 # --- the wheel ships the schemas ---------------------------------------------------------------
-# Slow-ish (installs the wheel conftest.py builds, a few seconds); no marker because pyproject.toml
-# registers none and the suite runs with --strict-markers.
+# Slow-ish (installs the wheel conftest.py builds with maturin: a few seconds once rust/target
+# holds the compiled extension, as after `make test`'s install); no marker because
+# pyproject.toml registers none and the suite runs with --strict-markers.
+#
+# maturin cannot put a folder elsewhere in the wheel (hatchling's force-include did): the
+# package holds a link, contract_kit/schemas -> ../schemas, and the wheel takes the files
+# through it ([tool.maturin] include).
+
+
+def test_in_a_checkout_the_package_links_to_the_top_level_schemas() -> None:
+    link = REPO / "contract_kit" / "schemas"
+    assert link.is_symlink() and link.readlink() == Path("..", "schemas")
+    assert schemas.schema_dir().resolve() == (REPO / "schemas").resolve()
 
 
 @pytest.fixture(scope="module")
