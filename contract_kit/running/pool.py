@@ -14,7 +14,7 @@ from typing import Any
 
 from contract_kit.reading.paths import Source
 from contract_kit.reading.pieces import Piece
-from contract_kit.running import stopping
+from contract_kit.running import core, stopping
 from contract_kit.running.context import RunContext
 from contract_kit.running.results import PieceResult
 from contract_kit.running.steps import process_all
@@ -55,8 +55,14 @@ def in_pool(
     pieces: Iterator[Piece | Violation], run: RunContext, jobs: int
 ) -> Iterator[tuple[Piece | Violation, PieceResult]]:
     """Each piece with its result, in submission order, with at most a few tasks in flight per
-    process. Small pieces (one small file each) travel in groups: sending each alone would
-    cost more than checking it. Closing the iterator stops the workers."""
+    worker. Small pieces (one small file each) travel in groups: sending each alone would
+    cost more than checking it. Closing the iterator stops the workers.
+
+    Where the compiled core serves the run, the workers are threads: the core reads, checks
+    and converts without the GIL, and threads need no copy of the pieces and results."""
+    if core.serves(run) and core.checker() is not None:
+        yield from _in_threads(pieces, run, jobs)
+        return
     import multiprocessing  # only here: importing it costs start-up time every run
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -75,6 +81,26 @@ def in_pool(
         while pending:
             done, results = pending.popleft()
             yield from zip(done, results.get(), strict=True)
+
+
+def _in_threads(
+    pieces: Iterator[Piece | Violation], run: RunContext, jobs: int
+) -> Iterator[tuple[Piece | Violation, PieceResult]]:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    executor = ThreadPoolExecutor(jobs, thread_name_prefix="contract-kit")
+    pending: deque[tuple[list[Piece | Violation], Future[list[PieceResult]]]] = deque()
+    try:
+        for task in tasks(pieces):
+            pending.append((task, executor.submit(process_all, task, run)))
+            if len(pending) >= 3 * jobs:
+                done, results = pending.popleft()
+                yield from zip(done, results.result(), strict=True)
+        while pending:
+            done, results = pending.popleft()
+            yield from zip(done, results.result(), strict=True)
+    finally:  # a stop or an error: what is queued is dropped, what runs ends with its piece
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _start_worker(run: RunContext) -> None:
