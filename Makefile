@@ -13,7 +13,7 @@ RUST_SOURCES := rust/Cargo.toml rust/Cargo.lock $(shell find rust/src -name '*.r
 
 help:
 	@echo "make demo       install into .venv and run validate, convert and diff on the bundled fixtures"
-	@echo "make test       install with test extras and run the whole suite"
+	@echo "make test       install with test extras and run the whole suite, with the core and without"
 	@echo "make lint       ruff, mypy --strict, cargo clippy (warnings are errors) and cargo fmt --check"
 	@echo "make snapshots  regenerate the golden files in fixtures/golden (review the diff!)"
 	@echo "make fuzz       the property tests for FUZZ_SECONDS (default 300), in seeded rounds"
@@ -66,8 +66,12 @@ demo: $(STAMP_RUN)
 	  echo "(exit code $$status, as expected: a review rated 6 breaks the plan; the two warnings do not fail)"; \
 	  test $$status -eq 1
 
+# The whole suite twice: with the compiled core, then on the Python path alone (the reference),
+# so that neither path can break unseen. tests/running/test_core.py compares the two directly.
 test: $(STAMP_DEV)
 	$(BIN)/python -m pytest
+	@echo "== the same suite on the Python path (CONTRACT_KIT_CORE=0)"
+	CONTRACT_KIT_CORE=0 $(BIN)/python -m pytest
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check contract_kit tests
@@ -108,13 +112,15 @@ MUTATE_CHILDREN ?= 2
 MUTATE_MIN ?= 97
 
 # Not part of `make test` (5 to 10 minutes on 2 cores). mutmut plants bugs in the four modules
-# named in [tool.mutmut] (pyproject.toml) and runs the in-process tests against each; the score
+# named in [tool.mutmut] (pyproject.toml) and runs the in-process tests against each, on the
+# Python path (the mutated modules are its own; tests/running/test_core.py holds the core to
+# it); the score
 # counts every mutant not killed, except those docs/mutation.md lists as equivalent. Fails below
 # MUTATE_MIN percent, and names each mutant that survived without being listed.
 mutate: $(STAMP_MUTATE)
 	rm -rf mutants && mkdir mutants
 	@start=$$(date +%s); \
-	$(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) > mutants/run.log 2>&1 \
+	CONTRACT_KIT_CORE=0 $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) > mutants/run.log 2>&1 \
 	  || { tail -n 40 mutants/run.log; echo "mutate: mutmut failed (log: mutants/run.log)"; exit 1; }; \
 	echo "mutate: mutmut ran for $$(( $$(date +%s) - start )) s with $(MUTATE_CHILDREN) children"
 	@$(BIN)/mutmut results --all true 2>/dev/null | sed 's/^ *//' > mutants/results.txt
