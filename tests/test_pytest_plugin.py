@@ -212,13 +212,15 @@ def _tree(folder: Path) -> dict[str, bytes | None]:
 
 
 def test_the_wheel_holds_the_compiled_core_and_the_schemas_in_the_package(wheel: Path) -> None:
-    # maturin's wheel: the extension as one abi3 module, the top-level schemas/ inside the
-    # package (through the contract_kit/schemas link), nothing of the checkout beside it.
+    # maturin's wheel: the extension as one abi3 module with its type stub, the top-level
+    # schemas/ inside the package (through the contract_kit/schemas link), nothing of the
+    # checkout beside it.
     assert wheel.name.startswith("contract_kit-0.1.0-cp311-abi3-"), wheel.name
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    assert [name for name in names if name.startswith("contract_kit/_core")] == [
-        "contract_kit/_core.abi3.so"
+    assert sorted(name for name in names if name.startswith("contract_kit/_core")) == [
+        "contract_kit/_core.abi3.so",
+        "contract_kit/_core.pyi",
     ]
     assert {"contract_kit/schemas/antavo/record.json", "contract_kit/py.typed"} <= names
     tops = {name.split("/", 1)[0] for name in names}
