@@ -26,11 +26,17 @@ NEEDS_PRE_COMMIT = pytest.mark.skipif(
 )
 
 # pre-commit installs the hooks as a user's machine would: `pip install` of a clone, which
-# maturin compiles. cargo builds in this checkout's rust/target instead of the clone's own (a
-# cold release build with fat LTO: minutes, in each test): what it already compiled for
-# `make test`'s install is reused, and the clone's crate (the same sources: try-repo and
-# pinned_checkout take the uncommitted changes too) only relinks.
-CARGO = {"CARGO_TARGET_DIR": str(REPO / "rust" / "target")}
+# maturin compiles. The clone sits at a new path each time, so cargo compiles its crate anew
+# (with the release profile's fat LTO: minutes, in each test and each pass of `make test`).
+# These tests check the hooks, not the core's speed: they build unoptimised, without LTO, in a
+# target folder of their own in this checkout (its dependencies compiled once, then reused).
+CARGO = {
+    "CARGO_TARGET_DIR": str(REPO / "rust" / "target" / "hooks"),
+    "CARGO_PROFILE_RELEASE_OPT_LEVEL": "0",
+    "CARGO_PROFILE_RELEASE_LTO": "off",
+    "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "256",
+    "CARGO_PROFILE_RELEASE_INCREMENTAL": "true",
+}
 
 
 def git(repository: Path, *args: str) -> str:

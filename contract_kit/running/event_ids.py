@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 class EventIds:
     """The ids seen so far in one run, in the compiled core's table when it is loaded (else
-    _IdTable). Memory a distinct id: 48 to 192 bytes in _IdTable, 28 to 57 in the core's."""
+    _IdTable, which has the same layout). Memory: 48 to 192 bytes a distinct id."""
 
     def __init__(self, inputs: Sequence[Source], keep_rejects: bool = False) -> None:
         self._keep_rejects = keep_rejects

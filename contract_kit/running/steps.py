@@ -56,8 +56,9 @@ class _Work:
     def __init__(self, piece: Piece, run: RunContext) -> None:
         self.run = run
         self.result = PieceResult(piece.file, piece.source, size=len(piece.data))
-        self.output = bytearray()
-        """Each message written so far, and a newline."""
+        self.output: list[bytes | memoryview] = []
+        """Each message written so far, and a newline: the Python path's one by one, the core's
+        in blocks (joined once, at the end: no copy of a block before then)."""
         self.converted = 0
         self.errors = 0
         self.by_construction = run.mode == "convert" and run.output_checked_by_construction
@@ -72,14 +73,13 @@ class _Work:
         self.errors += sum(violation.is_error for violation in violations)
 
     def add_message(self, serialised: bytes) -> None:
-        self.output += serialised
-        self.output += b"\n"
+        self.output += (serialised, b"\n")
         self.converted += 1
 
     def finish(self) -> PieceResult:
         result = self.result
         result.converted = self.converted
-        result.output = bytes(self.output)
+        result.output = b"".join(self.output)  # one block alone is the block itself
         return result
 
 
@@ -125,17 +125,16 @@ def _plain_lines(piece: Piece, work: _Work) -> None:
     crlf = b"\r" in piece.data  # lines may end with \r\n: the \r is not part of the record
     for raw in piece.data.split(b"\n"):
         line_number += 1
-        value = None
+        value: Any = None
         if raw[:1] == b"{":
             line = raw[:-1] if crlf and raw[-1:] == b"\r" else raw
             try:
                 value = loads(line)
-            except decode_error:
-                pass
-            else:
                 plain = type(value) is dict and "action" in value and dumps(value) == line
-                if not (plain and is_valid_record(value)):
-                    value = None
+            except (decode_error, TypeError):  # TypeError: nested deeper than orjson writes
+                plain = False
+            if not plain or not is_valid_record(value):
+                value = None
         if value is None:
             item = line_record(file, number, line_number, raw)
             if item is None:
@@ -197,7 +196,10 @@ class _Taken:
     ) -> None:
         work, result = self.work, self.work.result
         shift = work.converted - self.messages  # messages the Python path wrote in between
-        work.output += output[self.output : output_bytes]
+        if self.output == 0 and output_bytes == len(output):
+            work.output.append(output)
+        elif output_bytes > self.output:
+            work.output.append(memoryview(output)[self.output : output_bytes])
         work.converted += messages - self.messages
         entries = event_ids[self.event_ids * 5 : ids * 5]
         if shift:

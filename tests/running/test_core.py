@@ -201,6 +201,8 @@ EDGE_LINES = [
     BASE.replace("5}", "5," + ",".join(f'"k{i}":"{"x" * 1000}"' for i in range(33)) + "}") + "}",
     '{"customer":"c","action":"point_add","data":{"points":5},"timestamp":"x"}',
     '{"type":"track","event":"e","userId":"u","timestamp":"2024-01-01T00:00:00.000Z"}',
+    BASE.replace('"points":5', '"points":5,"deep":' + "[" * 300 + "]" * 300) + "}",
+    BASE.replace('"points":5', '"points":5,"deep":' + "[" * 2000 + "]" * 2000) + "}",
     "[1,2]",
     "   ",
     "\u3000\u00a0",
