@@ -67,16 +67,44 @@ def _record_validators() -> tuple[dict[str, jsonschema_rs.Validator], jsonschema
     """antavo/record split by action, for speed: the record's `allOf` holds one `if action is
     …, then data is …` rule per documented action, and evaluating every `if` for every record
     is a third of the time. Each action gets the record schema with only its own rule; any other
-    action (custom events) the record schema with none. Derived from the schema, not copied."""
+    action (custom events) the record schema with none; a rule that does not select on the
+    action alone stays in every variant. Derived from the schema, not copied."""
     record = schemas.document("antavo/record")
     plain = {key: value for key, value in record.items() if key != "allOf"}
+    rules = record.get("allOf", [])
+    common = [rule for rule in rules if actions_of(rule) is None]  # kept in every variant
+
+    def variant(uri: str, own: list[dict[str, Any]]) -> jsonschema_rs.Validator:
+        chosen = own + common
+        return _compile({**plain, "$id": uri, **({"allOf": chosen} if chosen else {})})
+
     by_action: dict[str, jsonschema_rs.Validator] = {}
-    for rule in record.get("allOf", []):
-        condition = rule["if"]["properties"]["action"]
-        for action in condition.get("enum", [condition.get("const")]):
+    for rule in rules:
+        for action in actions_of(rule) or []:
             uri = f"{schemas.BASE_URI}antavo/record-by-action/{action}.json"
-            by_action[action] = _compile({**plain, "$id": uri, "allOf": [rule]})
-    return by_action, _compile({**plain, "$id": f"{schemas.BASE_URI}antavo/record-custom.json"})
+            by_action[action] = variant(uri, [rule])
+    return by_action, variant(f"{schemas.BASE_URI}antavo/record-custom.json", [])
+
+
+def actions_of(rule: dict[str, Any]) -> list[str] | None:
+    """The actions a rule `{"if": {"required": ["action"], "properties": {"action": {"enum"
+    or "const": ...}}}, "then": ...}` applies to; None for a rule of any other shape (one
+    the split keeps for every action). rust/src/check.rs reads rules the same way."""
+    condition = rule.get("if")
+    if not isinstance(condition, dict) or not set(condition) <= {"properties", "required"}:
+        return None
+    properties, required = condition.get("properties"), condition.get("required", [])
+    if not isinstance(properties, dict) or set(properties) != {"action"}:
+        return None
+    action = properties["action"]
+    if not isinstance(required, list) or any(name != "action" for name in required):
+        return None
+    if not isinstance(action, dict) or len(action) != 1:
+        return None
+    names = action.get("enum", [action["const"]] if "const" in action else None)
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        return None
+    return names
 
 
 #: Characters the engines disagree on as white space (Python's `\s` has them, Rust's and

@@ -13,7 +13,8 @@ pub struct RecordChecker {
 
 impl RecordChecker {
     /// `schema`: the text of `schemas/antavo/record.json`. Each documented action gets the
-    /// record schema with only its own `allOf` rule; any other action the schema with none.
+    /// record schema with only its own `allOf` rule; any other action the schema with none
+    /// (`compiled._record_validators` splits it the same way).
     pub fn new(schema: &str) -> Result<Self, String> {
         let schema: Value = serde_json::from_str(schema).map_err(|e| e.to_string())?;
         let mut plain = schema
@@ -27,31 +28,35 @@ impl RecordChecker {
             .unwrap_or("")
             .trim_end_matches(".json")
             .to_owned();
+        let rules: Vec<Value> = match rules {
+            Some(Value::Array(rules)) => rules,
+            _ => Vec::new(),
+        };
+        // A rule that does not select on the action alone is kept in every variant: the split
+        // only leaves out rules that cannot apply to the record's action.
+        let (by_name, common): (Vec<&Value>, Vec<&Value>) =
+            rules.iter().partition(|rule| actions_of(rule).is_some());
+        let with_rules = |id: String, own: Option<&Value>| {
+            let mut variant = plain.clone();
+            variant.insert("$id".into(), id.into());
+            let chosen: Vec<Value> = own
+                .into_iter()
+                .chain(common.iter().copied())
+                .cloned()
+                .collect();
+            if !chosen.is_empty() {
+                variant.insert("allOf".into(), Value::Array(chosen));
+            }
+            compile(Value::Object(variant))
+        };
         let mut by_action = HashMap::new();
-        for rule in rules
-            .as_ref()
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let condition = &rule["if"]["properties"]["action"];
-            let actions: Vec<&Value> = match condition.get("enum") {
-                Some(Value::Array(list)) => list.iter().collect(),
-                _ => condition.get("const").into_iter().collect(),
-            };
-            for action in actions {
-                let action = action.as_str().ok_or("an action that is not a string")?;
-                let mut variant = plain.clone();
-                variant.insert(
-                    "$id".into(),
-                    format!("{base}-by-action/{action}.json").into(),
-                );
-                variant.insert("allOf".into(), Value::Array(vec![rule.clone()]));
-                by_action.insert(action.to_owned(), compile(Value::Object(variant))?);
+        for rule in by_name {
+            for action in actions_of(rule).unwrap_or_default() {
+                let id = format!("{base}-by-action/{action}.json");
+                by_action.insert(action.to_owned(), with_rules(id, Some(rule))?);
             }
         }
-        plain.insert("$id".into(), format!("{base}-custom.json").into());
-        let custom = compile(Value::Object(plain))?;
+        let custom = with_rules(format!("{base}-custom.json"), None)?;
         Ok(Self { by_action, custom })
     }
 
@@ -77,6 +82,31 @@ impl RecordChecker {
             Some(Value::String(instant)) => plain_instant(instant.as_bytes()),
             _ => true,
         }
+    }
+}
+
+/// The actions a rule `{"if": {"required": ["action"], "properties": {"action": {"enum" or
+/// "const": ...}}}, "then": ...}` applies to; None for a rule of any other shape.
+fn actions_of(rule: &Value) -> Option<Vec<&str>> {
+    let condition = rule.get("if")?.as_object()?;
+    let properties = condition.get("properties")?.as_object()?;
+    let only_action = condition
+        .keys()
+        .all(|key| key == "properties" || key == "required");
+    let action = properties.get("action")?.as_object()?;
+    if !only_action || properties.len() != 1 || action.len() != 1 {
+        return None;
+    }
+    let required = condition
+        .get("required")
+        .map_or(Some(&[][..]), |names| names.as_array().map(Vec::as_slice))?;
+    if required.iter().any(|name| name != "action") {
+        return None;
+    }
+    match (action.get("enum"), action.get("const")) {
+        (Some(Value::Array(list)), None) => list.iter().map(Value::as_str).collect(),
+        (None, Some(one)) => one.as_str().map(|name| vec![name]),
+        _ => None,
     }
 }
 
