@@ -35,8 +35,9 @@ def jobs_option(command: F) -> F:
         "--jobs",
         type=click.IntRange(min=1),
         default=None,
-        help="Processes to use on large inputs (default: the number of cores). "
-        "Output and report are the same for any number.",
+        help="Workers to use on large inputs (default: the number of cores): threads where "
+        "the compiled core takes the input, else processes. Output and report are the same "
+        "for any number.",
     )(command)
 
 

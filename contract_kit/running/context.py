@@ -40,7 +40,7 @@ class RunContext:
     max_errors: int | None = None
     """--max-errors: the run stops once it holds this many errors (warnings do not count)."""
     jobs: int = 1
-    """Processes to use on large inputs."""
+    """Workers (threads or processes: see running.pool) to use on large inputs."""
     configuration: str | None = None
     """The configuration file the settings came from, as reports name it."""
 

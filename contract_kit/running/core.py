@@ -6,15 +6,18 @@ to the Python path, which stays the reference: it words and locates every violat
 (steps._core_lines merges the two in record order). tests/running/test_core.py proves that
 both paths give the same verdicts and the same bytes.
 
-`CONTRACT_KIT_CORE=0` runs everything on the Python path; `CONTRACT_KIT_CORE=1` fails when
-the core cannot be loaded; unset, the core is used when it is there.
+`CONTRACT_KIT_CORE=0` (or false, no, off) runs everything on the Python path;
+`CONTRACT_KIT_CORE=1` (or true, yes, on) fails when the core cannot be loaded; unset, the core
+is used when it is there.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from functools import cache
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from contract_kit.checking import schemas
@@ -25,30 +28,46 @@ if TYPE_CHECKING:
     from contract_kit import _core
 
 SWITCH = "CONTRACT_KIT_CORE"
+_OFF = frozenset({"0", "false", "no", "off"})
+
+
+class CoreMissing(OSError):
+    """CONTRACT_KIT_CORE=1 asked for the core, and it cannot be loaded: a problem of the
+    environment (exit 2, one line), like any OSError the commands do not name."""
+
+
+@cache
+def module() -> ModuleType | None:
+    """`contract_kit._core`, once a process; None on the Python path."""
+    wanted = os.environ.get(SWITCH, "").strip().lower()
+    if wanted in _OFF:
+        return None
+    try:
+        return importlib.import_module("contract_kit._core")
+    except ImportError as error:
+        if wanted in ("1", "true", "yes", "on"):
+            why = f"{SWITCH}={wanted}, but the compiled core cannot be loaded: {error}"
+            raise CoreMissing(why) from None
+        return None
 
 
 @cache
 def checker() -> _core.Checker | None:
     """The record schema compiled by the core, once a process; None on the Python path."""
-    wanted = os.environ.get(SWITCH, "")
-    if wanted == "0":
+    loaded = module()
+    if loaded is None:
         return None
-    try:
-        from contract_kit import _core
-    except ImportError:
-        if wanted == "1":
-            raise
-        return None
-    return _core.Checker(json.dumps(schemas.document("antavo/record")))
+    checker: _core.Checker = loaded.Checker(json.dumps(schemas.document("antavo/record")))
+    return checker
 
 
 def id_table() -> _core.IdTable | None:
     """A table for the run's Antavo ids in the core (None on the Python path)."""
-    if checker() is None:
+    loaded = module()
+    if loaded is None:
         return None
-    from contract_kit import _core
-
-    return _core.IdTable()
+    table: _core.IdTable = loaded.IdTable()
+    return table
 
 
 def serves(run: RunContext) -> bool:
@@ -64,10 +83,9 @@ def serves(run: RunContext) -> bool:
 
 def mapping(run: RunContext) -> _core.Mapping | None:
     """The run's mapping settings in the core's form (None when validating)."""
-    if run.mode != "convert" or run.mapping is None:
+    loaded = module()
+    if run.mode != "convert" or run.mapping is None or loaded is None:
         return None
-    from contract_kit import _core
-
     settings = run.mapping
     names = {action: _text(name) for action, name in settings.event_names.items()}
     arguments: tuple[Any, ...] = (
@@ -79,7 +97,8 @@ def mapping(run: RunContext) -> _core.Mapping | None:
         names,
         _text(settings.integrations),
     )
-    return _core.Mapping(arguments)
+    mapping: _core.Mapping = loaded.Mapping(arguments)
+    return mapping
 
 
 def _text(value: Any) -> str:

@@ -5,7 +5,7 @@
 Every caller (the CLI's commands, the Python API, the goldens, `plan coverage`) runs this one
 loop and consumes its events: the text report prints each piece's violations as it comes, a
 machine format writes one document from the report at the end, `convert` writes each piece's
-messages. Pieces are processed here or on a pool of processes, and come out in input order
+messages. Pieces are processed here or on a pool of workers, and come out in input order
 either way; the run-wide event-id check and --max-errors are applied here, so that what a
 consumer sees is final.
 """
@@ -75,7 +75,7 @@ def run(context: RunContext, inputs: Sequence[Source]) -> Iterator[Event]:
     finally:
         close = getattr(results, "close", None)
         if close is not None:
-            close()  # stop reading, and stop the worker processes if any
+            close()  # stop reading, and stop the workers if any
     yield Finished(tally.report(context, inputs))
 
 

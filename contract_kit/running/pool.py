@@ -1,7 +1,8 @@
-"""Pieces of work on several processes, their results in input order, memory flat.
+"""Pieces of work on several workers, their results in input order, memory flat.
 
-The run's context goes to each worker once, when the pool starts it (so a tracking plan is
-compiled once a process, not once a task); tasks carry only pieces of bytes.
+Threads where the compiled core takes the input (it runs without the GIL), processes for the
+Python path: the run's context goes to each worker process once, when the pool starts it (so a
+tracking plan is compiled once a process, not once a task); tasks carry only pieces of bytes.
 """
 
 from __future__ import annotations
@@ -58,11 +59,33 @@ def in_pool(
     worker. Small pieces (one small file each) travel in groups: sending each alone would
     cost more than checking it. Closing the iterator stops the workers.
 
-    Where the compiled core serves the run, the workers are threads: the core reads, checks
-    and converts without the GIL, and threads need no copy of the pieces and results."""
+    Where the compiled core takes the input, the workers are threads: the core reads, checks
+    and converts without the GIL, and threads need no copy of the pieces and results. Whether
+    it does is seen on the first task, done here: the core must have vouched for at least
+    THREADS_SHARE of its records. Anything else (documents, text not in orjson's form, many
+    invalid records) is Python work, which takes processes to run side by side."""
+    work = tasks(pieces)
     if core.serves(run) and core.checker() is not None:
-        yield from _in_threads(pieces, run, jobs)
-        return
+        first = next(work, None)
+        if first is None:
+            return
+        results = process_all(first, run)
+        yield from zip(first, results, strict=True)
+        records = sum(result.records for result in results)
+        vouched = sum(result.vouched_by_core for result in results)
+        if vouched >= THREADS_SHARE * records:
+            yield from _in_threads(work, run, jobs)
+            return
+    yield from _in_processes(work, run, jobs)
+
+
+#: The share of records the core must take for threads rather than processes.
+THREADS_SHARE = 0.9
+
+
+def _in_processes(
+    work: Iterator[list[Piece | Violation]], run: RunContext, jobs: int
+) -> Iterator[tuple[Piece | Violation, PieceResult]]:
     import multiprocessing  # only here: importing it costs start-up time every run
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -73,7 +96,7 @@ def in_pool(
                 context.Pool(jobs, initializer=_start_worker, initargs=(run,))
             )
         pending: deque[tuple[list[Piece | Violation], Any]] = deque()
-        for task in tasks(pieces):
+        for task in work:
             pending.append((task, pool.apply_async(_work_on, (task,))))
             if len(pending) >= 3 * jobs:
                 done, results = pending.popleft()
@@ -84,14 +107,14 @@ def in_pool(
 
 
 def _in_threads(
-    pieces: Iterator[Piece | Violation], run: RunContext, jobs: int
+    work: Iterator[list[Piece | Violation]], run: RunContext, jobs: int
 ) -> Iterator[tuple[Piece | Violation, PieceResult]]:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     executor = ThreadPoolExecutor(jobs, thread_name_prefix="contract-kit")
     pending: deque[tuple[list[Piece | Violation], Future[list[PieceResult]]]] = deque()
     try:
-        for task in tasks(pieces):
+        for task in work:
             pending.append((task, executor.submit(process_all, task, run)))
             if len(pending) >= 3 * jobs:
                 done, results = pending.popleft()

@@ -62,6 +62,8 @@ class PieceResult:
     converted: int = 0
     size: int = 0
     """Bytes of input the piece held (for progress)."""
+    vouched_by_core: int = 0
+    """Records the compiled core took (checked, converted) without the Python path."""
     output: bytes = b""
     """Each converted message as compact JSON and a newline, in order."""
     violations: list[Violation] = field(default_factory=list)

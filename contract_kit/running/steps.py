@@ -208,6 +208,7 @@ class _Taken:
                     entries[message] += shift
         result.event_ids.entries.extend(entries)
         result.records += vouched - self.vouched
+        result.vouched_by_core += vouched - self.vouched
         result.skipped += skipped - self.skipped
         self.output, self.messages, self.event_ids = output_bytes, messages, ids
         self.vouched, self.skipped = vouched, skipped

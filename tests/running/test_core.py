@@ -28,7 +28,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contract_kit import _core
-from contract_kit.checking import schemas
+from contract_kit.checking import compiled, schemas
 from contract_kit.reading.paths import Source
 from contract_kit.reading.pieces import Piece, pieces
 from contract_kit.running import core, steps
@@ -64,7 +64,12 @@ RUNS = {
 
 @contextmanager
 def _path(checker: _core.Checker | None) -> Iterator[None]:
-    with mock.patch.object(core, "checker", lambda: checker):
+    """The core (`CHECKER`) or the Python path (None), whatever CONTRACT_KIT_CORE says."""
+    loaded = None if checker is None else _core
+    with (
+        mock.patch.object(core, "checker", lambda: checker),
+        mock.patch.object(core, "module", lambda: loaded),
+    ):
         yield
 
 
@@ -294,7 +299,10 @@ def test_the_bench_corpus_with_one_record_in_twenty_broken() -> None:
         else:  # stopped after the error that reached the limit, on both paths alike
             assert result.records == 7 + 20 * (run.max_errors - 1) + 1
     for run in (RUNS["validate"], RUNS["convert, default"]):
-        _, _, _, deferred, vouched, _ = CHECKER.run(core.mapping(run), data, 1, 0)
+        with _path(CHECKER):
+            mapping = core.mapping(run)
+        assert (mapping is None) == (run.mode == "validate")
+        _, _, _, deferred, vouched, _ = CHECKER.run(mapping, data, 1, 0)
         assert [record for _, _, _, record, *_ in deferred] == list(range(7, 6_000, 20))
         assert vouched == 6_000 - 300
 
@@ -303,12 +311,48 @@ def test_the_core_is_what_the_suite_runs_unless_switched_off() -> None:
     """`make test` runs the suite twice: once with the core, once with CONTRACT_KIT_CORE=0."""
     import os
 
+    core.module.cache_clear()
     core.checker.cache_clear()
     try:
         loaded = core.checker()
         assert (loaded is None) == (os.environ.get(core.SWITCH) == "0")
     finally:
+        core.module.cache_clear()
         core.checker.cache_clear()
+
+
+@pytest.mark.parametrize(("switch", "used"), [("off", False), ("FALSE", False), ("", True)])
+def test_the_switch_reads_the_usual_words(
+    switch: str, used: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(core.SWITCH, switch)
+    core.module.cache_clear()
+    try:
+        assert (core.module() is not None) == used
+    finally:
+        core.module.cache_clear()
+
+
+def test_asking_for_a_core_that_cannot_be_loaded_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(f"{BASE}}}\n".encode())
+    code = (  # as if the core had not been built
+        "import sys; sys.modules['contract_kit._core'] = None; "
+        "from contract_kit.entry import main; "
+        f"sys.argv = ['contract-kit', 'validate', {str(path)!r}]; main()"
+    )
+    environment = {**os.environ, core.SWITCH: "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "contract-kit: error: CONTRACT_KIT_CORE=1, but the compiled core cannot be loaded"
+    )
+    assert done.stderr.count("\n") == 1, done.stderr
 
 
 @EXAMPLES
@@ -336,3 +380,53 @@ def test_the_cores_id_table_finds_the_conflicts_the_reference_finds(
         entries = array("q", [n for key, fp, record in log for n in (key, fp, record, 1, -1)])
         data = entries.tobytes()
         assert compiled.conflicts(data, file_number) == reference.conflicts(data, file_number)
+
+
+ODD_RULE = {"if": {"required": ["id"]}, "then": {"required": ["external_id"]}}
+
+
+@pytest.mark.parametrize("action", ["quiz", "point_add"])
+def test_a_rule_that_does_not_select_on_the_action_applies_to_every_record(action: str) -> None:
+    """The split by action must not drop a rule it cannot place: both splitters keep it in
+    every variant."""
+    schema = schemas.document("antavo/record")
+    checker = _core.Checker(json.dumps({**schema, "allOf": [*schema["allOf"], ODD_RULE]}))
+    line = b'{"customer":"c","action":"%s","data":{"points":1},"timestamp":0,"id":"e"}\n' % (
+        action.encode()
+    )
+    *_, deferred, vouched, _ = checker.run(None, line, 1, 0)
+    assert (len(deferred), vouched) == (1, 0)
+    with_it = line.replace(b'"id":"e"', b'"id":"e","external_id":"x"')
+    *_, deferred, vouched, _ = checker.run(None, with_it, 1, 0)
+    assert (len(deferred), vouched) == (0, 1)
+    assert compiled.actions_of(ODD_RULE) is None
+    assert all(compiled.actions_of(rule) for rule in schema["allOf"])  # today's rules all split
+
+
+@pytest.mark.parametrize(("spaced", "workers"), [(False, "threads"), (True, "processes")])
+def test_jobs_take_threads_only_where_the_core_takes_the_input(
+    spaced: bool, workers: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text not in orjson's form is Python work: threads would take turns at the GIL."""
+    from contract_kit.running import pool
+
+    used: list[str] = []
+
+    def recorded(name: str) -> Any:
+        def run_here(work: Any, run: RunContext, jobs: int) -> Iterator[Any]:
+            used.append(name)
+            for task in work:
+                yield from zip(task, steps.process_all(task, run), strict=True)
+
+        return run_here
+
+    monkeypatch.setattr(pool, "_in_threads", recorded("threads"))
+    monkeypatch.setattr(pool, "_in_processes", recorded("processes"))
+    record = json.loads(BASE + "}")
+    text = json.dumps(record) if spaced else json.dumps(record, separators=(",", ":"))
+    data = (text + "\n").encode() * 5_000
+    pieces = [Piece("f.ndjson", data, True), Piece("f.ndjson", data, True, 5_001, 0, 5_000)]
+    with _path(CHECKER):
+        done = list(pool.in_pool(iter(pieces), RunContext("validate"), 2))
+    assert [result.records for _, result in done] == [5_000, 5_000]
+    assert used == [workers]
