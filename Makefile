@@ -66,9 +66,11 @@ demo: $(STAMP_RUN)
 	  echo "(exit code $$status, as expected: a review rated 6 breaks the plan; the two warnings do not fail)"; \
 	  test $$status -eq 1
 
-# The whole suite twice: with the compiled core, then on the Python path alone (the reference),
-# so that neither path can break unseen. tests/running/test_core.py compares the two directly.
+# The Rust unit tests, then the whole suite twice: with the compiled core, then on the Python
+# path alone (the reference), so that neither path can break unseen.
+# tests/running/test_core.py compares the two directly.
 test: $(STAMP_DEV)
+	cargo test --quiet --manifest-path rust/Cargo.toml
 	$(BIN)/python -m pytest
 	@echo "== the same suite on the Python path (CONTRACT_KIT_CORE=0)"
 	CONTRACT_KIT_CORE=0 $(BIN)/python -m pytest

@@ -43,9 +43,14 @@ def test_the_action_is_composite_with_its_three_inputs() -> None:
     assert set(spec["inputs"]) == {"paths", "args", "python-version"}
     assert spec["inputs"]["paths"]["required"] is True
     assert spec["inputs"]["args"]["default"] == ""
-    setup, install, check = spec["runs"]["steps"]
+    setup, cache, install, check = spec["runs"]["steps"]
     assert setup["uses"].startswith("actions/setup-python@v")
     assert setup["with"] == {"python-version": "${{ inputs.python-version }}"}
+    # cargo's build of the core is kept between runs, in the folder the install builds in
+    assert cache["uses"].startswith("actions/cache@v")
+    target = "${{ runner.temp }}/contract-kit-target"
+    assert target in cache["with"]["path"].split("\n")
+    assert install["env"] == {"CARGO_TARGET_DIR": target}
     # installed from the action's own checkout, at the ref the workflow pinned
     assert install["name"] == "Install contract-kit"
     assert 'pip install --disable-pip-version-check --quiet "$GITHUB_ACTION_PATH"' in install["run"]

@@ -559,10 +559,18 @@ def test_strict_profile_still_applies_the_spec_layer() -> None:
 # through it ([tool.maturin] include).
 
 
-def test_in_a_checkout_the_package_links_to_the_top_level_schemas() -> None:
-    link = REPO / "contract_kit" / "schemas"
-    assert link.is_symlink() and link.readlink() == Path("..", "schemas")
-    assert schemas.schema_dir().resolve() == (REPO / "schemas").resolve()
+def test_the_package_holds_the_top_level_schemas() -> None:
+    """In a checkout through a link (contract_kit/schemas -> ../schemas); in an unpacked sdist
+    as a folder of the same files."""
+    held = REPO / "contract_kit" / "schemas"
+    if held.is_symlink():
+        assert held.readlink() == Path("..", "schemas")
+        assert schemas.schema_dir().resolve() == (REPO / "schemas").resolve()
+    else:
+        top = REPO / "schemas"
+        files = sorted(path.relative_to(top) for path in top.rglob("*.json"))
+        assert sorted(path.relative_to(held) for path in held.rglob("*.json")) == files
+        assert all((held / name).read_bytes() == (top / name).read_bytes() for name in files)
 
 
 @pytest.fixture(scope="module")
