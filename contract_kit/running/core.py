@@ -3,8 +3,9 @@
 The core reads a piece of NDJSON in one pass and vouches for the records it can (checked
 against the same schema file, converted, their messages written); every other line it leaves
 to the Python path, which stays the reference: it words and locates every violation
-(steps._core_lines merges the two in record order). tests/running/test_core.py proves that
-both paths give the same verdicts and the same bytes.
+(steps._core_lines merges the two in record order). tests/running/test_core.py checks, on
+generated, mutated and hand-written records, every fixture and the bench corpus, that both
+paths give the same verdicts and the same bytes.
 
 `CONTRACT_KIT_CORE=0` (or false, no, off) runs everything on the Python path;
 `CONTRACT_KIT_CORE=1` (or true, yes, on) fails when the core cannot be loaded; unset, the core
@@ -62,10 +63,13 @@ def checker() -> _core.Checker | None:
 
 
 def id_table() -> _core.IdTable | None:
-    """A table for the run's Antavo ids in the core (None on the Python path)."""
-    loaded = module()
-    if loaded is None:
+    """A table for the run's Antavo ids in the core, when the core is already at work in this
+    process (a piece went through it); else None: a run the core does not serve (a document, a
+    plan) does not load it for its ids alone, so its start-up does not grow."""
+    if checker.cache_info().currsize == 0 or checker() is None:
         return None
+    loaded = module()
+    assert loaded is not None
     table: _core.IdTable = loaded.IdTable()
     return table
 

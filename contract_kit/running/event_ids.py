@@ -32,7 +32,8 @@ class EventIds:
 
     def __init__(self, inputs: Sequence[Source], keep_rejects: bool = False) -> None:
         self._keep_rejects = keep_rejects
-        self._seen: _IdTable | _core.IdTable = core.id_table() or _IdTable()
+        self._seen: _IdTable | _core.IdTable | None = None
+        """Made with the first id: the core's table if the core is at work, else _IdTable."""
         self._inputs = inputs
 
     def settle(self, result: PieceResult, piece: Piece | Violation) -> None:
@@ -42,7 +43,11 @@ class EventIds:
         withdrawn: set[int] = set()
         late: list[Violation] = []
         entries = log.entries
-        for index, first in self._seen.conflicts(entries.tobytes(), result.source):
+        if entries and self._seen is None:
+            self._seen = core.id_table() or _IdTable()
+        seen = self._seen
+        conflicts = [] if seen is None else seen.conflicts(entries.tobytes(), result.source)
+        for index, first in conflicts:
             start = index * EventIdLog.WIDTH
             _, _, record, at, message_number = entries[start : start + EventIdLog.WIDTH]
             first_file = self._inputs[first >> 40].name
