@@ -78,18 +78,24 @@ def _record_validators() -> tuple[dict[str, jsonschema_rs.Validator], jsonschema
         chosen = own + common
         return _compile({**plain, "$id": uri, **({"allOf": chosen} if chosen else {})})
 
-    by_action: dict[str, jsonschema_rs.Validator] = {}
+    rules_of: dict[str, list[dict[str, Any]]] = {}
     for rule in rules:
         for action in actions_of(rule) or []:
-            uri = f"{schemas.BASE_URI}antavo/record-by-action/{action}.json"
-            by_action[action] = variant(uri, [rule])
+            rules_of.setdefault(action, []).append(rule)
+    by_action = {
+        action: variant(f"{schemas.BASE_URI}antavo/record-by-action/{action}.json", own)
+        for action, own in rules_of.items()
+    }
     return by_action, variant(f"{schemas.BASE_URI}antavo/record-custom.json", [])
 
 
-def actions_of(rule: dict[str, Any]) -> list[str] | None:
+def actions_of(rule: Any) -> list[str] | None:
     """The actions a rule `{"if": {"required": ["action"], "properties": {"action": {"enum"
-    or "const": ...}}}, "then": ...}` applies to; None for a rule of any other shape (one
-    the split keeps for every action). rust/src/check.rs reads rules the same way."""
+    or "const": ...}}}, "then": ...}` applies to (and nothing else: no `else`, no keyword
+    beside them); None for a rule of any other shape (one the split keeps for every action).
+    rust/src/check.rs reads rules the same way."""
+    if not isinstance(rule, dict) or not set(rule) <= {"if", "then"}:
+        return None
     condition = rule.get("if")
     if not isinstance(condition, dict) or not set(condition) <= {"properties", "required"}:
         return None

@@ -36,27 +36,31 @@ impl RecordChecker {
         // only leaves out rules that cannot apply to the record's action.
         let (by_name, common): (Vec<&Value>, Vec<&Value>) =
             rules.iter().partition(|rule| actions_of(rule).is_some());
-        let with_rules = |id: String, own: Option<&Value>| {
+        let with_rules = |id: String, own: &[&Value]| {
             let mut variant = plain.clone();
             variant.insert("$id".into(), id.into());
             let chosen: Vec<Value> = own
-                .into_iter()
-                .chain(common.iter().copied())
-                .cloned()
+                .iter()
+                .chain(common.iter())
+                .map(|r| (*r).clone())
                 .collect();
             if !chosen.is_empty() {
                 variant.insert("allOf".into(), Value::Array(chosen));
             }
             compile(Value::Object(variant))
         };
-        let mut by_action = HashMap::new();
+        let mut rules_of: HashMap<&str, Vec<&Value>> = HashMap::new();
         for rule in by_name {
             for action in actions_of(rule).unwrap_or_default() {
-                let id = format!("{base}-by-action/{action}.json");
-                by_action.insert(action.to_owned(), with_rules(id, Some(rule))?);
+                rules_of.entry(action).or_default().push(rule);
             }
         }
-        let custom = with_rules(format!("{base}-custom.json"), None)?;
+        let mut by_action = HashMap::new();
+        for (action, own) in rules_of {
+            let id = format!("{base}-by-action/{action}.json");
+            by_action.insert(action.to_owned(), with_rules(id, &own)?);
+        }
+        let custom = with_rules(format!("{base}-custom.json"), &[])?;
         Ok(Self { by_action, custom })
     }
 
@@ -86,8 +90,13 @@ impl RecordChecker {
 }
 
 /// The actions a rule `{"if": {"required": ["action"], "properties": {"action": {"enum" or
-/// "const": ...}}}, "then": ...}` applies to; None for a rule of any other shape.
+/// "const": ...}}}, "then": ...}` applies to (and nothing else: no `else`, no keyword beside
+/// them); None for a rule of any other shape, which every variant keeps.
 fn actions_of(rule: &Value) -> Option<Vec<&str>> {
+    let rule = rule.as_object()?;
+    if !rule.keys().all(|key| key == "if" || key == "then") {
+        return None; // an `else` or a keyword beside them applies to other actions too
+    }
     let condition = rule.get("if")?.as_object()?;
     let properties = condition.get("properties")?.as_object()?;
     let only_action = condition

@@ -333,7 +333,10 @@ def test_the_switch_reads_the_usual_words(
         core.module.cache_clear()
 
 
-def test_asking_for_a_core_that_cannot_be_loaded_is_one_line_and_exit_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["validate"], ["convert", "-o", "out.ndjson"], ["convert"]])
+def test_asking_for_a_core_that_cannot_be_loaded_is_one_line_and_exit_2(
+    command: list[str], tmp_path: Path
+) -> None:
     import os
     import subprocess
 
@@ -342,17 +345,20 @@ def test_asking_for_a_core_that_cannot_be_loaded_is_one_line_and_exit_2(tmp_path
     code = (  # as if the core had not been built
         "import sys; sys.modules['contract_kit._core'] = None; "
         "from contract_kit.entry import main; "
-        f"sys.argv = ['contract-kit', 'validate', {str(path)!r}]; main()"
+        f"sys.argv = ['contract-kit', *{command!r}, {str(path)!r}]; main()"
     )
     environment = {**os.environ, core.SWITCH: "1"}
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=False
-    )
+        [sys.executable, "-c", code],
+        capture_output=True, text=True, env=environment, check=False, cwd=tmp_path,
+    )  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.startswith(
         "contract-kit: error: CONTRACT_KIT_CORE=1, but the compiled core cannot be loaded"
     )
     assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stdout == ""
+    assert not (tmp_path / "out.ndjson").exists()
 
 
 @EXAMPLES
@@ -382,15 +388,36 @@ def test_the_cores_id_table_finds_the_conflicts_the_reference_finds(
         assert compiled.conflicts(data, file_number) == reference.conflicts(data, file_number)
 
 
-ODD_RULE = {"if": {"required": ["id"]}, "then": {"required": ["external_id"]}}
+NEEDS_EXTERNAL_ID = {"required": ["external_id"]}
+ODD_RULES = {
+    "not on the action": {"if": {"required": ["id"]}, "then": NEEDS_EXTERNAL_ID},
+    "with an else": {
+        "if": {"required": ["action"], "properties": {"action": {"const": "refund"}}},
+        "then": {},
+        "else": NEEDS_EXTERNAL_ID,
+    },
+    "with a keyword beside": {
+        "if": {"required": ["action"], "properties": {"action": {"const": "refund"}}},
+        "then": {},
+        **NEEDS_EXTERNAL_ID,
+    },
+    "a second rule for an action": {
+        "if": {"required": ["action"], "properties": {"action": {"enum": ["quiz", "point_add"]}}},
+        "then": NEEDS_EXTERNAL_ID,
+    },
+}
 
 
 @pytest.mark.parametrize("action", ["quiz", "point_add"])
-def test_a_rule_that_does_not_select_on_the_action_applies_to_every_record(action: str) -> None:
-    """The split by action must not drop a rule it cannot place: both splitters keep it in
-    every variant."""
+@pytest.mark.parametrize("odd", ODD_RULES, ids=list(ODD_RULES))
+def test_a_rule_the_split_cannot_give_to_one_action_alone_still_applies(
+    action: str, odd: str
+) -> None:
+    """The split by action must not drop a rule: one it cannot place goes into every variant,
+    and an action named by two rules gets both (both splitters, Rust and Python)."""
     schema = schemas.document("antavo/record")
-    checker = _core.Checker(json.dumps({**schema, "allOf": [*schema["allOf"], ODD_RULE]}))
+    rule = ODD_RULES[odd]
+    checker = _core.Checker(json.dumps({**schema, "allOf": [*schema["allOf"], rule]}))
     line = b'{"customer":"c","action":"%s","data":{"points":1},"timestamp":0,"id":"e"}\n' % (
         action.encode()
     )
@@ -399,7 +426,11 @@ def test_a_rule_that_does_not_select_on_the_action_applies_to_every_record(actio
     with_it = line.replace(b'"id":"e"', b'"id":"e","external_id":"x"')
     *_, deferred, vouched, _ = checker.run(None, with_it, 1, 0)
     assert (len(deferred), vouched) == (0, 1)
-    assert compiled.actions_of(ODD_RULE) is None
+    if odd == "a second rule for an action":
+        assert compiled.actions_of(rule) == ["quiz", "point_add"]
+    else:
+        assert compiled.actions_of(rule) is None
+    assert compiled.actions_of(True) is None
     assert all(compiled.actions_of(rule) for rule in schema["allOf"])  # today's rules all split
 
 
