@@ -83,9 +83,11 @@ def run_once(
     environment: dict[str, str] = CHILD_ENV,
     expected: int = 0,
 ) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one run that must exit 0; with `terminal`, its stderr
-    is a pseudo-terminal (as a person running it sees it: the progress line is drawn there)."""
+    """(wall seconds, peak RSS in MB) of one run that must exit `expected`; with `terminal`,
+    its stderr is a pseudo-terminal (as a person running it sees it: the progress line is drawn
+    there), and it must exit 0."""
     if terminal:
+        assert expected == 0
         return _run_on_terminal(command)
     # stderr goes to a file: a pipe nobody reads while waiting would fill up and stall the run
     with tempfile.TemporaryFile() as errors:

@@ -43,11 +43,13 @@ def test_the_action_is_composite_with_its_three_inputs() -> None:
     assert set(spec["inputs"]) == {"paths", "args", "python-version"}
     assert spec["inputs"]["paths"]["required"] is True
     assert spec["inputs"]["args"]["default"] == ""
-    setup, cache, install, check = spec["runs"]["steps"]
+    setup, key, cache, install, check = spec["runs"]["steps"]
     assert setup["uses"].startswith("actions/setup-python@v")
     assert setup["with"] == {"python-version": "${{ inputs.python-version }}"}
     # cargo's build of the core is kept between runs, in the folder the install builds in
     assert cache["uses"].startswith("actions/cache@v")
+    assert cache["with"]["key"] == "${{ steps.cargo-key.outputs.key }}"
+    assert key["id"] == "cargo-key" and "$GITHUB_ACTION_PATH" in key["run"]
     target = "${{ runner.temp }}/contract-kit-target"
     assert target in cache["with"]["path"].split("\n")
     assert install["env"] == {"CARGO_TARGET_DIR": target}
@@ -60,7 +62,7 @@ def test_the_action_is_composite_with_its_three_inputs() -> None:
 def test_no_script_interpolates_an_expression() -> None:
     """An input is data in `env:`; `${{ }}` inside a script would paste it into the code."""
     scripts = [s["run"] for s in action()["runs"]["steps"] if "run" in s]
-    assert len(scripts) == 2
+    assert len(scripts) == 3
     assert all("${{" not in script for script in scripts)
 
 

@@ -19,7 +19,7 @@ import click
 from contract_kit import __version__
 from contract_kit.outputs import atomic
 from contract_kit.reading.paths import UsageError
-from contract_kit.running import stopping
+from contract_kit.running import core, stopping
 from contract_kit.running.report import EXIT_ENVIRONMENT
 from contract_kit.settings.discovery import ConfigError
 from contract_kit.tracking_plan.errors import PlanError
@@ -64,6 +64,10 @@ class _Commands(click.Group):
     run the Unix way, whichever command was writing."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            core.require()  # CONTRACT_KIT_CORE=1 and no core: before anything is opened
+        except core.CoreMissing as error:
+            raise Failure(str(error)) from None
         try:
             return super().invoke(ctx)
         except BrokenPipeError:

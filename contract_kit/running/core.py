@@ -8,8 +8,8 @@ generated, mutated and hand-written records, every fixture and the bench corpus,
 paths give the same verdicts and the same bytes.
 
 `CONTRACT_KIT_CORE=0` (or false, no, off) runs everything on the Python path;
-`CONTRACT_KIT_CORE=1` (or true, yes, on) fails when the core cannot be loaded; unset, the core
-is used when it is there.
+`CONTRACT_KIT_CORE=1` (or true, yes, on) stops any command before it starts when the core
+cannot be loaded; unset, the core is used when it is there.
 """
 
 from __future__ import annotations
@@ -21,32 +21,42 @@ from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from contract_kit.checking import schemas
-from contract_kit.jsontext import jsonio
-from contract_kit.running.context import RunContext
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: the CLI imports this module at start-up (`require`)
     from contract_kit import _core
+    from contract_kit.running.context import RunContext
 
 SWITCH = "CONTRACT_KIT_CORE"
 _OFF = frozenset({"0", "false", "no", "off"})
 
 
-class CoreMissing(OSError):
-    """CONTRACT_KIT_CORE=1 asked for the core, and it cannot be loaded: a problem of the
-    environment (exit 2, one line), like any OSError the commands do not name."""
+_ON = frozenset({"1", "true", "yes", "on"})
+
+
+class CoreMissing(RuntimeError):
+    """CONTRACT_KIT_CORE=1 asked for the core, and it cannot be loaded (the CLI checks this
+    before a command starts: exit 2, one line)."""
+
+
+def _wanted() -> str:
+    return os.environ.get(SWITCH, "").strip().lower()
+
+
+def require() -> None:
+    """Raise CoreMissing when CONTRACT_KIT_CORE=1 and the core cannot be loaded."""
+    if _wanted() in _ON:
+        module()
 
 
 @cache
 def module() -> ModuleType | None:
     """`contract_kit._core`, once a process; None on the Python path."""
-    wanted = os.environ.get(SWITCH, "").strip().lower()
+    wanted = _wanted()
     if wanted in _OFF:
         return None
     try:
         return importlib.import_module("contract_kit._core")
     except ImportError as error:
-        if wanted in ("1", "true", "yes", "on"):
+        if wanted in _ON:
             why = f"{SWITCH}={wanted}, but the compiled core cannot be loaded: {error}"
             raise CoreMissing(why) from None
         return None
@@ -55,6 +65,8 @@ def module() -> ModuleType | None:
 @cache
 def checker() -> _core.Checker | None:
     """The record schema compiled by the core, once a process; None on the Python path."""
+    from contract_kit.checking import schemas
+
     loaded = module()
     if loaded is None:
         return None
@@ -106,4 +118,6 @@ def mapping(run: RunContext) -> _core.Mapping | None:
 
 
 def _text(value: Any) -> str:
+    from contract_kit.jsontext import jsonio
+
     return jsonio.dumps(value).decode("utf-8")

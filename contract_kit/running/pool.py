@@ -73,7 +73,7 @@ def in_pool(
         yield from zip(first, results, strict=True)
         records = sum(result.records for result in results)
         vouched = sum(result.vouched_by_core for result in results)
-        if vouched >= THREADS_SHARE * records:
+        if records and vouched >= THREADS_SHARE * records:
             yield from _in_threads(work, run, jobs)
             return
     yield from _in_processes(work, run, jobs)
