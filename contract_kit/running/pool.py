@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from typing import Any
 
 from contract_kit.reading.paths import Source
 from contract_kit.reading.pieces import Piece
@@ -95,35 +94,39 @@ def _in_processes(
             pool = stack.enter_context(
                 context.Pool(jobs, initializer=_start_worker, initargs=(run,))
             )
-        pending: deque[tuple[list[Piece | Violation], Any]] = deque()
-        for task in work:
-            pending.append((task, pool.apply_async(_work_on, (task,))))
-            if len(pending) >= 3 * jobs:
-                done, results = pending.popleft()
-                yield from zip(done, results.get(), strict=True)
-        while pending:
-            done, results = pending.popleft()
-            yield from zip(done, results.get(), strict=True)
+        yield from _in_order(work, lambda task: pool.apply_async(_work_on, (task,)).get, 3 * jobs)
 
 
 def _in_threads(
     work: Iterator[list[Piece | Violation]], run: RunContext, jobs: int
 ) -> Iterator[tuple[Piece | Violation, PieceResult]]:
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
     executor = ThreadPoolExecutor(jobs, thread_name_prefix="contract-kit")
-    pending: deque[tuple[list[Piece | Violation], Future[list[PieceResult]]]] = deque()
     try:
-        for task in work:
-            pending.append((task, executor.submit(process_all, task, run)))
-            if len(pending) >= 3 * jobs:
-                done, results = pending.popleft()
-                yield from zip(done, results.result(), strict=True)
-        while pending:
-            done, results = pending.popleft()
-            yield from zip(done, results.result(), strict=True)
+        yield from _in_order(
+            work, lambda task: executor.submit(process_all, task, run).result, 3 * jobs
+        )
     finally:  # a stop or an error: what is queued is dropped, what runs ends with its piece
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(
+    work: Iterator[list[Piece | Violation]],
+    submit: Callable[[list[Piece | Violation]], Callable[[], list[PieceResult]]],
+    in_flight: int,
+) -> Iterator[tuple[Piece | Violation, PieceResult]]:
+    """Each task handed to `submit` (which gives back how to wait for its results), at most
+    `in_flight` at a time, the results yielded in submission order."""
+    pending: deque[tuple[list[Piece | Violation], Callable[[], list[PieceResult]]]] = deque()
+    for task in work:
+        pending.append((task, submit(task)))
+        if len(pending) >= in_flight:
+            done, results = pending.popleft()
+            yield from zip(done, results(), strict=True)
+    while pending:
+        done, results = pending.popleft()
+        yield from zip(done, results(), strict=True)
 
 
 def _start_worker(run: RunContext) -> None:
