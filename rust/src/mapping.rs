@@ -49,22 +49,25 @@ impl Mapping {
             return Outcome::Deferred;
         };
         let is_profile = action == PROFILE_ACTION;
+        // the synced members of a profile update's data, when not every attribute is synced
+        let mut traits: Option<Vec<&Member>> = None;
         if is_profile {
             if line.data_members.is_empty() {
                 return Outcome::Skipped;
             }
             if !self.all_attributes {
-                let mut synced = false;
+                let mut synced = Vec::with_capacity(line.data_members.len());
                 for member in &line.data_members {
                     match self.is_synced_attribute(line, member) {
-                        Some(true) => synced = true,
+                        Some(true) => synced.push(member),
                         Some(false) => {}
                         None => return Outcome::Deferred,
                     }
                 }
-                if !synced {
+                if synced.is_empty() {
                     return Outcome::Skipped;
                 }
+                traits = Some(synced);
             }
         } else if !(self.all_events || self.events.contains(action)) {
             return Outcome::Skipped;
@@ -106,10 +109,9 @@ impl Mapping {
         out.extend_from_slice(&hashed.message_id());
         if is_profile {
             out.extend_from_slice(br#"","traits":"#);
-            if self.all_attributes {
-                out.extend_from_slice(data);
-            } else {
-                self.write_synced_traits(line, out);
+            match &traits {
+                None => out.extend_from_slice(data),
+                Some(synced) => write_members(line, synced, out),
             }
         } else {
             out.extend_from_slice(br#"","properties":"#);
@@ -145,21 +147,6 @@ impl Mapping {
             return None;
         }
         Some(self.attributes.contains(key))
-    }
-
-    fn write_synced_traits(&self, line: &Line, out: &mut Vec<u8>) {
-        out.push(b'{');
-        let mut first = true;
-        for member in &line.data_members {
-            if self.is_synced_attribute(line, member) == Some(true) {
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                out.extend_from_slice(line.member_text(member));
-            }
-        }
-        out.push(b'}');
     }
 
     /// `transform.resolve_user_id`, written as a JSON string; false when the Python path must
@@ -215,6 +202,18 @@ impl Mapping {
             _ => false,
         }
     }
+}
+
+/// An object of these members, as written.
+fn write_members(line: &Line, members: &[&Member], out: &mut Vec<u8>) {
+    out.push(b'{');
+    for (index, member) in members.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(line.member_text(member));
+    }
+    out.push(b'}');
 }
 
 /// Python's `not text.strip()`: empty, or white space only as `str.isspace` reads it.
