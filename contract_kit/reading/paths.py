@@ -45,7 +45,8 @@ class Source:
     a symbolic link out of the tree; standard input that failed): reported as an unreadable
     input (exit 2), never skipped in silence."""
     data: bytes | None = None
-    """Standard input, read once when the inputs are collected."""
+    """The bytes already read: standard input (read once when the inputs are collected), or a
+    file a Spark task was handed whole."""
 
     @property
     def is_lines(self) -> bool:
@@ -59,15 +60,20 @@ class Source:
             return False
         return self.path is None or self.path.suffix.lower() not in SUFFIXES
 
+    @property
+    def in_file(self) -> bool:
+        """Read from its file (not from bytes or text in memory)."""
+        return self.path is not None and self.text is None and self.data is None
+
     def read(self) -> bytes:
         """All the bytes of this input (raises OSError)."""
         if self.text is not None:
             return self.text.encode("utf-8", "surrogatepass")
-        if self.path is not None:
-            return self.path.read_bytes()
-        if self.data is None:
+        if self.data is not None:
+            return self.data
+        if self.path is None:
             raise OSError(0, "standard input is closed")
-        return self.data
+        return self.path.read_bytes()
 
 
 @dataclass(frozen=True)

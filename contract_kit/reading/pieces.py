@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -48,7 +48,7 @@ def pieces(source: Source, number: int = 0) -> Iterator[Piece | Violation]:
         yield file_violation(source.name, Finding("", source.unreadable, IO_KEYWORD))
         return
     try:
-        if source.path is not None and source.is_lines and source.text is None:
+        if source.path is not None and source.is_lines and source.in_file:
             with source.path.open("rb") as stream:
                 yield from _line_pieces(source.name, stream, number)
             return
@@ -73,32 +73,60 @@ def _broken_link(path: Path) -> bool:
 
 
 def _line_pieces(name: str, stream: BinaryIO, number: int = 0) -> Iterator[Piece | Violation]:
-    """Pieces of about BYTES_PER_PIECE, cut after a newline (\n only: not U+2028 in strings).
-    A line longer than a piece is gathered in parts and joined once."""
-    first_line, first_record, parts = 1, 0, []
-    started, anything, seen = False, False, False
-    while True:
-        chunk = stream.read(BYTES_PER_PIECE)
-        if not started:
-            chunk, started = chunk.removeprefix(_BOM), True
-        seen = seen or bool(chunk)
-        cut = chunk.rfind(b"\n") + 1 if chunk else len(chunk)
-        if chunk and cut == 0:
+    """The pieces of a whole NDJSON file, or the violation of a file that holds no record."""
+    span = LineSpan()
+    yield from line_pieces(name, iter(lambda: stream.read(BYTES_PER_PIECE), b""), number, span)
+    if not span.holds_text:
+        what = "white space only" if span.bytes else "empty"
+        yield file_violation(name, Finding("", f"the file is {what}: it holds no record", "empty"))
+
+
+@dataclass
+class LineSpan:
+    """Where a run of NDJSON lines starts in its file, and (once `line_pieces` has read it) how
+    far it reached: the numbers the next run of lines of the same file starts at."""
+
+    first_line: int = 1
+    first_record: int = 0
+    at_file_start: bool = True
+    """A byte-order mark is dropped only at the start of a file."""
+    bytes: int = 0
+    """Bytes read (after a byte-order mark)."""
+    holds_text: bool = False
+    """Some line holds more than white space."""
+
+
+def line_pieces(
+    name: str, chunks: Iterable[bytes], number: int, span: LineSpan
+) -> Iterator[Piece]:
+    """Pieces of about BYTES_PER_PIECE (whole lines: cut after a newline, \\n only: not U+2028
+    in strings) of NDJSON bytes that arrive in `chunks`, numbered from `span`, which is
+    advanced as they are cut. A line longer than a piece is gathered in parts and joined once.
+    Whole files are read this way, and so are the parts of a file a Spark task reads."""
+    parts: list[bytes] = []
+    for index, chunk in enumerate(chunks):
+        if index == 0 and span.at_file_start:
+            chunk = chunk.removeprefix(_BOM)
+        span.bytes += len(chunk)
+        cut = chunk.rfind(b"\n") + 1
+        if cut == 0:
             parts.append(chunk)  # no line ends here yet
             continue
-        piece = b"".join([*parts, chunk[:cut]]) if chunk else b"".join(parts)
-        parts = [chunk[cut:]] if chunk and cut < len(chunk) else []
-        newlines = piece.count(b"\n")
-        if _holds_text(piece):
-            anything = True
-            yield Piece(name, piece, True, first_line, number, first_record)
-            first_record += records_in(piece, newlines)
-        first_line += newlines
-        if not chunk:
-            break
-    if not anything:
-        what = "white space only" if seen else "empty"
-        yield file_violation(name, Finding("", f"the file is {what}: it holds no record", "empty"))
+        piece = b"".join([*parts, chunk[:cut]]) if parts else chunk[:cut]
+        parts = [chunk[cut:]] if cut < len(chunk) else []
+        yield from _counted(name, piece, number, span)
+    if parts:
+        yield from _counted(name, b"".join(parts), number, span)
+
+
+def _counted(name: str, piece: bytes, number: int, span: LineSpan) -> Iterator[Piece]:
+    """`piece` as a Piece numbered from `span` if it holds text; `span` moved past it."""
+    newlines = piece.count(b"\n")
+    if _holds_text(piece):
+        span.holds_text = True
+        yield Piece(name, piece, True, span.first_line, number, span.first_record)
+        span.first_record += records_in(piece, newlines)
+    span.first_line += newlines
 
 
 def _holds_text(piece: bytes) -> bool:

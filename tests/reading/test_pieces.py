@@ -7,7 +7,15 @@ import io
 
 import pytest
 
-from contract_kit.reading.pieces import Piece, _holds_text, _line_pieces, is_blank, records_in
+from contract_kit.reading.pieces import (
+    LineSpan,
+    Piece,
+    _holds_text,
+    _line_pieces,
+    is_blank,
+    line_pieces,
+    records_in,
+)
 from contract_kit.reading.records import Record, Unreadable, records
 
 RECORD = b'{"customer":"c","action":"point_add","data":{"points":1},"timestamp":0}'
@@ -45,5 +53,28 @@ def test_each_piece_starts_where_the_records_before_it_end() -> None:
     assert numbers == list(range(3 * 40_000))
 
 
+@pytest.mark.parametrize("cuts", [(1,), (3, 4), (2, 5, 9), (11,)])
+def test_a_file_read_in_spans_numbers_its_records_as_when_read_whole(cuts: tuple[int, ...]) -> None:
+    """A Spark task reads one span of a file's lines, numbered from the counts of the spans
+    before it (contract_kit.spark): its records get the numbers a whole read gives them."""
+    lines = [b"\xef\xbb\xbf" + RECORD, b"", b"\x1f", b"\xff", RECORD + b"\r", b"   ", RECORD] * 2
+    whole = list(_line_pieces("f.ndjson", io.BytesIO(b"\n".join(lines))))
+    expected = [_placed(item) for piece in whole for item in records(piece)]
+    found, span = [], LineSpan()
+    for start, end in zip((0, *cuts), (*cuts, len(lines))):
+        chunks = [line + b"\n" for line in lines[start:end]]  # as the rows of Spark's text reader
+        span = LineSpan(span.first_line, span.first_record, at_file_start=start == 0)
+        pieces = list(line_pieces("f.ndjson", chunks, 0, span))
+        found += [_placed(item) for piece in pieces for item in records(piece)]
+        assert span.first_line == end + 1
+    assert found == expected
+    assert found[0] == (1, 0) and found[-1] == (14, 7)
+
+
 def _number(item: Record | Unreadable) -> int | None:
     return item.violation.record if isinstance(item, Unreadable) else item.index
+
+
+def _placed(item: Record | Unreadable) -> tuple[int, int | None]:
+    line = item.violation.line if isinstance(item, Unreadable) else item.line
+    return line, _number(item)
