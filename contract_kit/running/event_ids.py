@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from contract_kit.reading.pieces import Piece
 from contract_kit.reading.records import record_at
@@ -39,44 +39,63 @@ class EventIds:
     def settle(self, result: PieceResult, piece: Piece | Violation) -> None:
         """Withdraw the messages of records whose id a different, earlier event holds, with a
         violation at their `/id`, placed and worded from the piece's own bytes."""
-        log = result.event_ids
-        withdrawn: set[int] = set()
-        late: list[Violation] = []
-        entries = log.entries
+        entries = result.event_ids.entries
         if entries and self._seen is None:
             self._seen = core.id_table() or _IdTable()
         seen = self._seen
-        conflicts = [] if seen is None else seen.conflicts(entries.tobytes(), result.source)
-        for index, first in conflicts:
-            start = index * EventIdLog.WIDTH
-            _, _, record, at, message_number = entries[start : start + EventIdLog.WIDTH]
-            first_file = self._inputs[first >> 40].name
-            where = f"record {first & 0xFFFFFFFFFF}"
-            if first_file != result.file:
-                where += f" of {first_file}"
-            assert isinstance(piece, Piece)  # a piece that logged ids was read
-            found = record_at(piece, record, log.place(at))
-            text = found.text()
-            message = (
-                f"{_named(text)} is shared with a different event ({where}): Segment would "
-                "deduplicate them and drop this one"
-            )
-            line, column = found.position("/id")
-            violation = Violation(
-                result.file, line, column, record, "/id", message, "uniqueEventId"
-            )
-            late.append(violation)
-            if self._keep_rejects:
-                result.rejects.append(Reject(record, text, (violation,)))
-            if message_number != NO_MESSAGE:
-                withdrawn.add(message_number)
-        if late:  # keep the report in record order
-            result.violations.extend(late)
-            result.violations.sort(key=lambda v: -1 if v.record is None else v.record)
-            result.rejects.sort(key=lambda r: -1 if r.record is None else r.record)
-        if withdrawn:
-            result.withdraw(withdrawn)
-        result.event_ids = EventIdLog()
+        found = [] if seen is None else seen.conflicts(entries.tobytes(), result.source)
+        conflicts = [
+            Conflict(index, self._inputs[first >> 40].name, first & 0xFFFFFFFFFF)
+            for index, first in found
+        ]
+        withdraw_conflicts(result, piece, conflicts, self._keep_rejects)
+
+
+class Conflict(NamedTuple):
+    """An entry of a piece's EventIdLog whose key a different, earlier event holds."""
+
+    index: int
+    """The entry's index in the log."""
+    first_file: str
+    first_record: int
+
+
+def withdraw_conflicts(
+    result: PieceResult, piece: Piece | Violation, conflicts: list[Conflict], keep_rejects: bool
+) -> None:
+    """Withdraw the messages of the records in `conflicts` (found by the run's one table, or
+    by a shuffle over a whole Spark run), with a violation at their `/id`, and clear the log."""
+    log = result.event_ids
+    withdrawn: set[int] = set()
+    late: list[Violation] = []
+    entries = log.entries
+    for index, first_file, first_record in conflicts:
+        start = index * EventIdLog.WIDTH
+        _, _, record, at, message_number = entries[start : start + EventIdLog.WIDTH]
+        where = f"record {first_record}"
+        if first_file != result.file:
+            where += f" of {first_file}"
+        assert isinstance(piece, Piece)  # a piece that logged ids was read
+        found = record_at(piece, record, log.place(at))
+        text = found.text()
+        message = (
+            f"{_named(text)} is shared with a different event ({where}): Segment would "
+            "deduplicate them and drop this one"
+        )
+        line, column = found.position("/id")
+        violation = Violation(result.file, line, column, record, "/id", message, "uniqueEventId")
+        late.append(violation)
+        if keep_rejects:
+            result.rejects.append(Reject(record, text, (violation,)))
+        if message_number != NO_MESSAGE:
+            withdrawn.add(message_number)
+    if late:  # keep the report in record order
+        result.violations.extend(late)
+        result.violations.sort(key=lambda v: -1 if v.record is None else v.record)
+        result.rejects.sort(key=lambda r: -1 if r.record is None else r.record)
+    if withdrawn:
+        result.withdraw(withdrawn)
+    result.event_ids = EventIdLog()
 
 
 def _named(text: str) -> str:
