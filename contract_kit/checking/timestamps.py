@@ -135,7 +135,12 @@ _OFFSET = re.compile(
 
 
 def _shifted(
-    day: str, hour: str, minute: str, second: str, fraction: str | None, off_hour: str,
+    day: str,
+    hour: str,
+    minute: str,
+    second: str,
+    fraction: str | None,
+    off_hour: str,
     off_minute: str,
 ) -> str | None:
     """A valid instant with an offset, in UTC and Segment's form, by arithmetic on minutes;

@@ -33,15 +33,14 @@ from contract_kit.cli.options import (
     progress_option,
     report_options,
     reporter,
+    validation_settings,
     verbosity,
 )  # fmt: skip
 from contract_kit.cli.rendering import Outputs, render
-from contract_kit.jsontext import jsonio
 from contract_kit.outputs import atomic, batching
 from contract_kit.reading.paths import collect
 from contract_kit.running.context import KindOption, RunContext
 from contract_kit.running.results import PieceResult, Reject
-from contract_kit.settings import discovery as config_files
 
 if TYPE_CHECKING:
     from contract_kit.tracking_plan import TrackingPlan
@@ -90,14 +89,8 @@ def validate(
     """
     announce = output_format == "text"
     overrides = option_overrides(plan, unplanned, unplanned_properties)
-    tracking, loaded = None, None
+    loaded, tracking = validation_settings(config_path, overrides, announce)
     with usage_errors():
-        discovery = config_files.discover(config_path)
-        if overrides or discovery.path is not None:
-            loaded = load_config(config_path, announce, overrides, discovery)
-            tracking = load_plan(loaded, announce)
-        elif Path(config_files.DEFAULT_PLAN).is_dir():
-            tracking = load_plan(None, announce)
         written = reports.outputs(report_files)
         inputs = collect(paths, exclusions(loaded, excluded, tracking, written))
     reports.refuse_overwrites(
@@ -267,13 +260,6 @@ def _reject_writer(stream: BinaryIO, label: str) -> Callable[[Reject], None]:
     write = _line_writer(_writer(stream, label))
 
     def write_reject(reject: Reject) -> None:
-        first = reject.violations[0]
-        line = {
-            "file": first.file,
-            "record": reject.record,
-            "text": reject.text,
-            "violations": [violation.as_dict() for violation in reject.violations],
-        }
-        write(jsonio.dumps(line))
+        write(reject.line())
 
     return write_reject

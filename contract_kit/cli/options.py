@@ -53,8 +53,8 @@ def format_option(help_text: str, choices: list[str] | None = None) -> Callable[
     )
 
 
-def report_options(command: F) -> F:
-    """--color, -q, -v and --max-errors: how much of the report to show, and how."""
+def display_options(command: F) -> F:
+    """--color, -q and -v: how much of the report to show, and how."""
     for option in reversed(
         [
             click.option(
@@ -69,16 +69,21 @@ def report_options(command: F) -> F:
                 "-q", "--quiet", is_flag=True, help="Only the violations, no summary line."
             ),
             click.option("-v", "--verbose", is_flag=True, help="Also name every file found valid."),
-            click.option(
-                "--max-errors",
-                type=click.IntRange(min=1),
-                default=None,
-                help="Stop after N violations (the exit code is then 1).",
-            ),
         ]
     ):
         command = option(command)
     return command
+
+
+def report_options(command: F) -> F:
+    """The display options and --max-errors."""
+    command = click.option(
+        "--max-errors",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Stop after N violations (the exit code is then 1).",
+    )(command)
+    return display_options(command)
 
 
 def exclude_option(command: F) -> F:
@@ -208,6 +213,22 @@ def load_config(
     if loaded.origin is not None and announce:
         click.echo(f"configuration: {loaded.origin}", err=True)
     return loaded
+
+
+def validation_settings(
+    config_path: Path | None, overrides: Mapping[str, Any], announce: bool
+) -> tuple[LoadedConfig | None, TrackingPlan | None]:
+    """What validate reads: the configuration if there is one (only to check it and to find
+    the plan: its rules apply when converting), and the plan it names or ./tracking-plan."""
+    tracking, loaded = None, None
+    with usage_errors():
+        discovery = config_files.discover(config_path)
+        if overrides or discovery.path is not None:
+            loaded = load_config(config_path, announce, overrides, discovery)
+            tracking = load_plan(loaded, announce)
+        elif Path(config_files.DEFAULT_PLAN).is_dir():
+            tracking = load_plan(None, announce)
+    return loaded, tracking
 
 
 def load_plan(loaded: LoadedConfig | None, announce: bool) -> TrackingPlan | None:

@@ -7,7 +7,7 @@ the screen, so that it never shares a line with a violation, a message or the su
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import BinaryIO, NamedTuple, TextIO
 
 from contract_kit.cli.progress import Progress
@@ -41,8 +41,17 @@ def render(
 ) -> Report:
     """Run the driver: `deliver` gets each piece's result (convert's messages) and the
     reporters its violations as it is done; the rest of the reports at the end."""
+    return render_events(driver.run(context, inputs), outputs, deliver)
+
+
+def render_events(
+    events: Iterable[driver.Event],
+    outputs: Outputs,
+    deliver: Callable[[PieceResult], None] | None = None,
+) -> Report:
+    """Render a run's events, from the driver or from a Spark run (contract_kit.spark)."""
     with outputs.progress as progress:
-        for event in driver.run(context, inputs):
+        for event in events:
             if isinstance(event, driver.PieceDone):
                 result = event.result
                 if deliver is not None:

@@ -96,9 +96,7 @@ class LineSpan:
     """Some line holds more than white space."""
 
 
-def line_pieces(
-    name: str, chunks: Iterable[bytes], number: int, span: LineSpan
-) -> Iterator[Piece]:
+def line_pieces(name: str, chunks: Iterable[bytes], number: int, span: LineSpan) -> Iterator[Piece]:
     """Pieces of about BYTES_PER_PIECE (whole lines: cut after a newline, \\n only: not U+2028
     in strings) of NDJSON bytes that arrive in `chunks`, numbered from `span`, which is
     advanced as they are cut. A line longer than a piece is gathered in parts and joined once.

@@ -13,7 +13,7 @@ consumer sees is final.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import orjson
@@ -76,7 +76,23 @@ def run(context: RunContext, inputs: Sequence[Source]) -> Iterator[Event]:
         close = getattr(results, "close", None)
         if close is not None:
             close()  # stop reading, and stop the workers if any
-    yield Finished(tally.report(context, inputs))
+    yield Finished(tally.report(context, [source.name for source in inputs]))
+
+
+def replay(
+    context: RunContext, names: Sequence[str], results: Iterable[PieceResult]
+) -> Iterator[Event]:
+    """The events of a run whose pieces were processed and settled elsewhere (on Spark: see
+    contract_kit.spark), given their results in input order: added up as `run` adds them."""
+    yield Started(tuple(names))
+    tally = _Tally(context.max_errors)
+    for result in results:
+        stopping.raise_if_stopped()
+        stop = tally.add(result)
+        yield PieceDone(result)
+        if stop:
+            break
+    yield Finished(tally.report(context, names))
 
 
 def drive(
@@ -126,10 +142,10 @@ class _Tally:
         self.violations.extend(result.violations)
         return self.stopped
 
-    def report(self, context: RunContext, inputs: Sequence[Source]) -> Report:
+    def report(self, context: RunContext, names: Sequence[str]) -> Report:
         return Report(
-            context.mode, len(inputs), self.records, tuple(self.violations), self.converted,
-            self.skipped, tuple(source.name for source in inputs), self.stopped,
+            context.mode, len(names), self.records, tuple(self.violations), self.converted,
+            self.skipped, tuple(names), self.stopped,
             context.configuration, None if context.plan is None else context.plan.folder,
             dict(self.planned),
             context.plan is not None and context.plan.unplanned_properties == "omit",

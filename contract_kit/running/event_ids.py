@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from contract_kit import _core
     from contract_kit.reading.paths import Source
 
+
 class EventIds:
     """The ids seen so far in one run, in the compiled core's table when it is loaded (else
     _IdTable, which has the same layout). Memory: 48 to 192 bytes a distinct id."""
@@ -54,7 +55,7 @@ class EventIds:
 class Conflict(NamedTuple):
     """An entry of a piece's EventIdLog whose key a different, earlier event holds."""
 
-    index: int
+    entry: int
     """The entry's index in the log."""
     first_file: str
     first_record: int
@@ -69,8 +70,8 @@ def withdraw_conflicts(
     withdrawn: set[int] = set()
     late: list[Violation] = []
     entries = log.entries
-    for index, first_file, first_record in conflicts:
-        start = index * EventIdLog.WIDTH
+    for entry, first_file, first_record in conflicts:
+        start = entry * EventIdLog.WIDTH
         _, _, record, at, message_number = entries[start : start + EventIdLog.WIDTH]
         where = f"record {first_record}"
         if first_file != result.file:

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from contract_kit.jsontext import jsonio
 from contract_kit.reading.records import Place
 from contract_kit.violations import Violation
 
@@ -50,6 +51,18 @@ class Reject(NamedTuple):
     text: str | None
     violations: tuple[Violation, ...]
 
+    def line(self) -> bytes:
+        """Its line of `convert --rejects` (NDJSON, without the newline): its file, index,
+        text and violations."""
+        first = self.violations[0]
+        line = {
+            "file": first.file,
+            "record": self.record,
+            "text": self.text,
+            "violations": [violation.as_dict() for violation in self.violations],
+        }
+        return jsonio.dumps(line)
+
 
 @dataclass
 class PieceResult:
@@ -86,5 +99,3 @@ class PieceResult:
         kept = [line for at, line in enumerate(self.messages()) if at not in numbers]
         self.output = b"\n".join(kept) + b"\n" if kept else b""
         self.converted = len(kept)
-
-

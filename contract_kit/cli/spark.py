@@ -1,0 +1,301 @@
+"""`contract-kit spark validate` and `contract-kit spark convert`: a run on Apache Spark, with
+the report the CLI prints. Spark is imported only when one of them runs (the `spark` extra)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import click
+
+from contract_kit import reporters
+from contract_kit.cli import progress, reports
+from contract_kit.cli.main import Failure, cli, examples, finish, usage_errors
+from contract_kit.cli.options import (
+    config_option,
+    display_options,
+    format_option,
+    load_config,
+    load_plan,
+    option_overrides,
+    plan_options,
+    reporter,
+    validation_settings,
+    verbosity,
+)  # fmt: skip
+from contract_kit.cli.rendering import Outputs, render_events
+from contract_kit.running.context import KindOption, RunContext
+from contract_kit.running.report import Report
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from contract_kit.spark.run import SparkRun
+
+
+@cli.group(
+    short_help="Validate and convert on Apache Spark (the spark extra).",
+    epilog=examples(
+        "contract-kit spark validate 's3a://bucket/antavo/2026-11/*.ndjson'",
+        "contract-kit spark convert events/ -o messages/ --rejects rejects/ --master local[4]",
+    ),
+)
+def spark() -> None:
+    """Validate and convert on Apache Spark: the same verdicts, messages and report as the
+    CLI, over inputs one machine cannot hold (pip install "contract-kit[spark]", Java 17).
+
+    Under spark-submit, the session spark-submit made is used (see the README).
+    """
+
+
+def _spark_options(command: click.decorators.FC) -> click.decorators.FC:
+    """--master and --conf: the session a command starts (not under spark-submit)."""
+    command = click.option(
+        "--conf",
+        "conf",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="A Spark setting for the session (repeatable), as spark-submit's --conf.",
+    )(command)
+    return click.option(
+        "--master",
+        default=None,
+        metavar="URL",
+        help="Spark master to run on [default: local[*]]; under spark-submit, give it to "
+        "spark-submit instead.",
+    )(command)
+
+
+@spark.command(
+    "validate",
+    short_help="Check records and messages against the contract, on Spark.",
+    epilog=examples(
+        "contract-kit spark validate events/ --format junit > junit.xml",
+        "contract-kit spark validate 'hdfs:///antavo/2026-*/*.ndjson' --master yarn",
+    ),
+)
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["auto", "antavo", "segment"]),
+    default="auto",
+    show_default=True,
+    help="What the records are. auto: an Antavo record has 'action', a Segment message 'type'.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Also apply the Antavo source profile to Segment messages."
+)
+@config_option
+@plan_options
+@format_option("Report format.")
+@reports.report_file_option(sorted(reporters.REPORTERS))
+@_spark_options
+@display_options
+def spark_validate(
+    paths: tuple[str, ...], kind: KindOption, strict: bool, config_path: Path | None,
+    plan: Path | None, unplanned: str | None, unplanned_properties: str | None,
+    output_format: str, report_files: tuple[reports.ReportFile, ...], master: str | None,
+    conf: tuple[str, ...], color: str, quiet: bool, verbose: bool,
+) -> None:  # fmt: skip
+    """Check records and messages against the contract on Spark, as `contract-kit validate`.
+
+    PATHS are anything Spark reads: files, folders (searched for *.json, *.ndjson, *.jsonl;
+    hidden folders are skipped), globs, file://, s3a://, hdfs:// URLs. NDJSON files are split
+    across tasks; other files are read whole.
+    """
+    announce = output_format == "text"
+    overrides = option_overrides(plan, unplanned, unplanned_properties)
+    loaded, tracking = validation_settings(config_path, overrides, announce)
+    context = RunContext(
+        "validate", kind, strict, plan=tracking,
+        configuration=None if loaded is None or loaded.origin is None else str(loaded.origin),
+    )  # fmt: skip
+    settings = _settings(conf)
+    with _session(master, settings) as session:
+        done = _run(session, context, paths, [])
+        done.unpersist()
+    report = _render(done, output_format, color, quiet, verbose, report_files, sys.stdout)
+    finish(report.exit_code)
+
+
+@spark.command(
+    "convert",
+    short_help="Convert Antavo records into Segment messages (NDJSON part files), on Spark.",
+    epilog=examples(
+        "contract-kit spark convert events/ -o messages/ --rejects rejects/",
+        "contract-kit spark convert 's3a://bucket/antavo/*.ndjson' -o s3a://bucket/segment/",
+    ),
+)
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="OUTPUT_DIR",
+    help="Folder to write the messages to, as NDJSON part files (part-*.txt); it must not "
+    "exist, unless --overwrite.",
+)
+@click.option(
+    "--rejects",
+    metavar="DIR",
+    help="Also write every rejected record, as `convert --rejects` writes it, as NDJSON part "
+    "files in DIR: output + rejects + skipped = input.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT_DIR and DIR if they exist.")
+@config_option
+@plan_options
+@format_option("Format of the report on stderr (the messages are always NDJSON).")
+@reports.report_file_option(sorted(reporters.REPORTERS))
+@_spark_options
+@display_options
+def spark_convert(
+    paths: tuple[str, ...], output: str, rejects: str | None, overwrite: bool,
+    config_path: Path | None, plan: Path | None, unplanned: str | None,
+    unplanned_properties: str | None, output_format: str,
+    report_files: tuple[reports.ReportFile, ...], master: str | None, conf: tuple[str, ...],
+    color: str, quiet: bool, verbose: bool,
+) -> None:  # fmt: skip
+    """Convert Antavo records into Segment messages on Spark, as `contract-kit convert`:
+    the messages as NDJSON part files under OUTPUT_DIR, the report on stderr.
+
+    PATHS are as for `contract-kit spark validate`. Part files hold the messages of each
+    piece of input in order; the order of the part files is Spark's.
+    """
+    announce = output_format == "text"
+    overrides = option_overrides(plan, unplanned, unplanned_properties)
+    loaded = load_config(config_path, announce, overrides)
+    with usage_errors():
+        tracking = load_plan(loaded, announce)
+    if rejects is not None and _same_folder(rejects, output):
+        raise Failure(f"-o {output} and --rejects {rejects} name the same folder")
+    context = RunContext.converting(
+        loaded.config, plan=tracking, keep_rejects=rejects is not None,
+        configuration=None if loaded.origin is None else str(loaded.origin),
+    )  # fmt: skip
+    settings = _settings(conf)
+    folders = [output] if rejects is None else [output, rejects]
+    with _session(master, settings) as session:
+        _refuse_existing(session, folders, overwrite)
+        done = _run(session, context, paths, folders)
+        with _written(session, folders):
+            _write(done.messages, output, overwrite)
+            if rejects is not None:
+                _write(done.rejects, rejects, overwrite)
+        done.unpersist()
+    report = _render(done, output_format, color, quiet, verbose, report_files, sys.stderr)
+    finish(report.exit_code)
+
+
+def _settings(given: Sequence[str]) -> dict[str, str]:
+    settings = {}
+    for each in given:
+        key, equals, value = each.partition("=")
+        if not equals or not key:
+            raise click.BadParameter(f"{each!r} is not KEY=VALUE", param_hint="'--conf'")
+        settings[key] = value
+    return settings
+
+
+@contextmanager
+def _session(master: str | None, settings: dict[str, str]) -> Iterator[SparkSession]:
+    """The Spark session of the command, stopped at its end; a Ctrl-C cancels its jobs."""
+    from contract_kit.running import stopping
+    from contract_kit.spark.session import SparkUnavailable, session, under_spark_submit
+
+    if master is not None and under_spark_submit():
+        raise Failure("--master: under spark-submit, give the master to spark-submit")
+    try:
+        started = session(master, settings)
+    except SparkUnavailable as error:
+        raise Failure(str(error)) from None
+    stopping.install()  # PySpark put its own Ctrl-C handler in place of ours
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    try:
+        yield started
+    except stopping.Stopped:
+        started.sparkContext.cancelAllJobs()
+        raise
+    except (PySparkException, Py4JJavaError) as error:
+        if os.environ.get("CONTRACT_KIT_DEBUG"):
+            raise
+        raise Failure(f"Spark failed: {_first_line(error)}") from None
+    finally:
+        if not under_spark_submit():
+            started.stop()
+
+
+def _first_line(error: Exception) -> str:
+    """What a Spark failure says, in one line: the Java exception's own message, without the
+    stack trace py4j prints after it."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    java = [line for line in lines if line.startswith(("java.", "org.apache."))]
+    return (java or lines or [type(error).__name__])[0]
+
+
+def _run(
+    session: SparkSession, context: RunContext, paths: Sequence[str], outputs: list[str]
+) -> SparkRun:
+    from contract_kit.spark.inputs import listed
+    from contract_kit.spark.run import run
+
+    with usage_errors():
+        inputs = listed(session, paths, excluded=outputs)
+    return run(session, context, inputs)
+
+
+def _same_folder(first: str, second: str) -> bool:
+    return first.rstrip("/") == second.rstrip("/")
+
+
+def _refuse_existing(session: SparkSession, folders: list[str], overwrite: bool) -> None:
+    """An output folder that exists is refused (exit 2) unless --overwrite: Spark writes a
+    folder whole, and a second run must not mix its part files into the first's."""
+    if overwrite:
+        return
+    for folder in folders:
+        file_system, path = _file_system(session, folder)
+        if file_system.exists(path):
+            raise Failure(f"{folder}: already exists; remove it, or give --overwrite")
+
+
+@contextmanager
+def _written(session: SparkSession, folders: list[str]) -> Iterator[None]:
+    """Nothing half-written: if writing fails or is stopped, the output folders are removed."""
+    try:
+        yield
+    except BaseException:
+        for folder in folders:
+            file_system, path = _file_system(session, folder)
+            file_system.delete(path, True)
+        raise
+
+
+def _file_system(session: SparkSession, folder: str) -> tuple[Any, Any]:
+    jvm: Any = session._jvm
+    path = jvm.org.apache.hadoop.fs.Path(folder)
+    return path.getFileSystem(session._jsc.hadoopConfiguration()), path
+
+
+def _write(frame: DataFrame, folder: str, overwrite: bool) -> None:
+    frame.write.mode("overwrite" if overwrite else "errorifexists").text(folder)
+
+
+def _render(
+    done: SparkRun, output_format: str, color: str, quiet: bool, verbose: bool,
+    report_files: tuple[reports.ReportFile, ...], stream: TextIO,
+) -> Report:  # fmt: skip
+    """The report, in the CLI's formats, to `stream` and the --report files."""
+    terminal = reporter(output_format, color, quiet, verbose, stream)
+    level = verbosity(quiet, verbose)
+    with reports.opened(report_files) as files:
+        outputs = Outputs(
+            terminal, stream, [(reporters.get(f.file.format, verbosity=level), f) for f in files],
+            progress.for_run(stream, [], enabled=False),
+        )  # fmt: skip
+        return render_events(done.events, outputs)
