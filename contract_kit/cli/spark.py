@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
     from contract_kit.spark.run import SparkRun
+
+T = TypeVar("T")
 
 
 @cli.group(
@@ -114,10 +117,13 @@ def spark_validate(
         "validate", kind, strict, plan=tracking,
         configuration=None if loaded is None or loaded.origin is None else str(loaded.origin),
     )  # fmt: skip
-    settings = _settings(conf)
-    with _session(master, settings) as session:
+
+    def validate_on(session: SparkSession) -> SparkRun:
         done = _run(session, context, paths, [])
         done.unpersist()
+        return done
+
+    done = _on_spark(master, _settings(conf), validate_on)
     report = _render(done, output_format, color, quiet, verbose, report_files, sys.stdout)
     finish(report.exit_code)
 
@@ -176,16 +182,19 @@ def spark_convert(
         loaded.config, plan=tracking, keep_rejects=rejects is not None,
         configuration=None if loaded.origin is None else str(loaded.origin),
     )  # fmt: skip
-    settings = _settings(conf)
     folders = [output] if rejects is None else [output, rejects]
-    with _session(master, settings) as session:
+
+    def convert_on(session: SparkSession) -> SparkRun:
         _refuse_existing(session, folders, overwrite)
         done = _run(session, context, paths, folders)
         with _written(session, folders):
-            _write(done.messages, output, overwrite)
+            _write(session, done.messages, output, overwrite)
             if rejects is not None:
-                _write(done.rejects, rejects, overwrite)
+                _write(session, done.rejects, rejects, overwrite)
         done.unpersist()
+        return done
+
+    done = _on_spark(master, _settings(conf), convert_on)
     report = _render(done, output_format, color, quiet, verbose, report_files, sys.stderr)
     finish(report.exit_code)
 
@@ -200,34 +209,53 @@ def _settings(given: Sequence[str]) -> dict[str, str]:
     return settings
 
 
-@contextmanager
-def _session(master: str | None, settings: dict[str, str]) -> Iterator[SparkSession]:
-    """The Spark session of the command, stopped at its end; a Ctrl-C cancels its jobs."""
+def _on_spark(master: str | None, settings: dict[str, str], work: Callable[[SparkSession], T]) -> T:
+    """`work` done in the command's Spark session (stopped at the end if started here), in a
+    thread of its own. A Ctrl-C then reaches the main thread while it waits, not in the middle
+    of a call into the JVM (which would leave the JVM's answer unread, for the next call to
+    read as its own): the jobs are cancelled, the work winds down (removing what it had begun
+    to write) and the run stops. A failure of Spark itself is said in one line (exit 2)."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
     from contract_kit.running import stopping
     from contract_kit.spark.session import SparkUnavailable, session, under_spark_submit
 
     if master is not None and under_spark_submit():
         raise Failure("--master: under spark-submit, give the master to spark-submit")
     try:
-        started = session(master, settings)
+        started, owned = session(master, settings)
     except SparkUnavailable as error:
         raise Failure(str(error)) from None
     stopping.install()  # PySpark put its own Ctrl-C handler in place of ours
-    from py4j.protocol import Py4JJavaError
-    from pyspark.errors import PySparkException
+    outcome: list[tuple[bool, Any]] = []
 
+    def in_thread() -> None:
+        try:
+            outcome.append((True, work(started)))
+        except BaseException as error:  # handed to the main thread, which decides
+            outcome.append((False, error))
+
+    thread = threading.Thread(target=in_thread, name="contract-kit-spark", daemon=True)
     try:
-        yield started
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.2)
     except stopping.Stopped:
-        started.sparkContext.cancelAllJobs()
+        started.sparkContext.setLogLevel("OFF")  # the cancelled jobs' errors are no news
+        while thread.is_alive():  # a job the work starts after a cancel is cancelled too
+            started.sparkContext.cancelAllJobs()
+            thread.join(0.5)
         raise
-    except (PySparkException, Py4JJavaError) as error:
-        if os.environ.get("CONTRACT_KIT_DEBUG"):
-            raise
-        raise Failure(f"Spark failed: {_first_line(error)}") from None
     finally:
-        if not under_spark_submit():
+        if owned:
             started.stop()
+    succeeded, value = outcome[0]
+    if succeeded:
+        return cast(T, value)
+    if isinstance(value, PySparkException | Py4JError) and not os.environ.get("CONTRACT_KIT_DEBUG"):
+        raise Failure(f"Spark failed: {_first_line(value)}") from None
+    raise value
 
 
 def _first_line(error: Exception) -> str:
@@ -277,13 +305,18 @@ def _written(session: SparkSession, folders: list[str]) -> Iterator[None]:
 
 
 def _file_system(session: SparkSession, folder: str) -> tuple[Any, Any]:
+    from contract_kit.spark.inputs import located
+
     jvm: Any = session._jvm
-    path = jvm.org.apache.hadoop.fs.Path(folder)
+    path = jvm.org.apache.hadoop.fs.Path(located(session, folder))
     return path.getFileSystem(session._jsc.hadoopConfiguration()), path
 
 
-def _write(frame: DataFrame, folder: str, overwrite: bool) -> None:
-    frame.write.mode("overwrite" if overwrite else "errorifexists").text(folder)
+def _write(session: SparkSession, frame: DataFrame, folder: str, overwrite: bool) -> None:
+    from contract_kit.spark.inputs import located
+
+    writer = frame.write.mode("overwrite" if overwrite else "errorifexists")
+    writer.text(located(session, folder))
 
 
 def _render(

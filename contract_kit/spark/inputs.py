@@ -56,20 +56,30 @@ def listed(
     jvm: Any = spark._jvm
     conf = spark._jsc.hadoopConfiguration()
     hadoop_path = jvm.org.apache.hadoop.fs.Path
-    skipped = [_qualified(hadoop_path(folder), conf) + "/" for folder in excluded]
+    skipped = [_qualified(hadoop_path(located(spark, folder)), conf) + "/" for folder in excluded]
     found: list[SparkInput] = []
     for path in given:
         if path == "":
             raise UsageError("an empty path was given")
         if path == "-":
             raise UsageError("standard input cannot be read on Spark: name files or folders")
-        pattern = hadoop_path(path)
+        pattern = hadoop_path(located(spark, path))
         matches = pattern.getFileSystem(conf).globStatus(pattern)
         if not matches:
             raise UsageError(f"{path}: no such file or directory")
         for status in matches:
             found += _files_of(status, path, conf, skipped)
     return found
+
+
+def located(spark: SparkSession, path: str) -> str:
+    """`path` as Hadoop must be given it: a relative local path is made absolute here, where
+    the user gave it (a session's JVM keeps the working folder it started in); on a cluster
+    whose default file system is not local (HDFS), Hadoop resolves it, in the user's home."""
+    if _SCHEME.match(path) or os.path.isabs(path):
+        return path
+    default = spark._jsc.hadoopConfiguration().get("fs.defaultFS", "file:///")
+    return os.path.abspath(path) if str(default).startswith("file:") else path
 
 
 def _files_of(status: Any, given: str, conf: Any, skipped: list[str]) -> list[SparkInput]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from contract_kit.reading.file_violations import file_violation
 from contract_kit.reading.paths import Source
 from contract_kit.reading.pieces import Piece, pieces
-from contract_kit.running import driver
+from contract_kit.running import driver, stopping
 from contract_kit.running.context import RunContext
 from contract_kit.running.report import Report
 from contract_kit.running.results import PieceResult
@@ -107,7 +107,9 @@ def run(
                 empty[(number, line)] = replace(process(piece, context), source=number)
     work = Work(context, spans, whole)
     rows = _rows(spark, work, lines, inputs).persist(StorageLevel.MEMORY_AND_DISK)
+    stopping.raise_if_stopped()  # between jobs: a stop must not start the next one
     conflicts = event_ids.conflicts(rows, names)
+    stopping.raise_if_stopped()
     settled = _settled(spark, replace(work, settling=conflicts), lines, inputs) if conflicts else []
     results = _results(rows, settled, empty)
     from pyspark.sql import functions as F
@@ -186,8 +188,8 @@ def _numbered(
             continue
         text, read = holds_text.get(same_file(file.uri), (False, 0))
         if not text:
-            # a file of a byte-order mark alone reads as one empty line (1 byte): it is empty
-            bom_alone = file.size == 3 and read == 1
+            # Hadoop's reader drops a byte-order mark: a file of one alone is empty
+            bom_alone = file.size == 3 and read <= 1
             what = "empty" if file.size == 0 or bom_alone else "white space only"
             problem = Finding("", f"the file is {what}: it holds no record", "empty")
             empty.append((number, file_violation(file.name, problem)))

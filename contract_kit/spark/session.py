@@ -46,11 +46,18 @@ def java() -> str | None:
     return shutil.which("java")
 
 
-def session(master: str | None = None, conf: Mapping[str, str] | None = None) -> SparkSession:
-    """The session to run in: spark-submit's (then `master` must be None), else a new one on
-    `master` (default local[*]) whose Python workers run this Python."""
+def session(
+    master: str | None = None, conf: Mapping[str, str] | None = None
+) -> tuple[SparkSession, bool]:
+    """The session to run in, and whether this call started it (its caller then stops it): the
+    one already active (spark-submit's, a notebook's), else a new one on `master` (default
+    local[*]) whose Python workers, on a local master, run this Python."""
     check_available()
     from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active, False
 
     builder = SparkSession.builder.appName("contract-kit")
     if not under_spark_submit():
@@ -66,11 +73,11 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None) ->
     builder = builder.config("spark.ui.showConsoleProgress", "false")
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
-    if not under_spark_submit() and SparkSession.getActiveSession() is None:
+    if not under_spark_submit():
         _start_quiet_jvm(builder)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    return spark
+    return spark, True
 
 
 #: What the JVM says on stderr at every start of Spark 4 (it enables the Vector API): no news.

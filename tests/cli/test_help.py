@@ -102,7 +102,7 @@ def complete(*words: str) -> list[str]:
     """What Tab offers after `words` (the last one being typed), in a real bash that sourced
     `contract-kit completion bash`."""
     script = (
-        'source <(contract-kit completion bash)\n'
+        "source <(contract-kit completion bash)\n"
         f"COMP_WORDS=({' '.join(shlex.quote(word) for word in words)})\n"
         "COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))\n"
         "_contract_kit_completion contract-kit\n"
@@ -167,7 +167,8 @@ def test_force_color_colours_a_report_that_is_not_on_a_terminal(
 
 def test_a_run_imports_no_completion_machinery() -> None:
     """Completion and the heavy libraries are imported when used, not at start-up; so is the
-    compiled core, which JSON documents (with their Antavo ids) never need."""
+    compiled core, which JSON documents (with their Antavo ids) never need, and so is Spark
+    (only `contract-kit spark …` needs it)."""
     script = (
         "import sys\n"
         "from contract_kit.cli import cli\n"
@@ -176,8 +177,9 @@ def test_a_run_imports_no_completion_machinery() -> None:
         "except SystemExit:\n"
         "    pass\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] in\n"
-        "             ('pydantic', 'jsonschema', 'syrupy')\n"
-        "             or name in ('click.shell_completion', 'contract_kit._core')))\n"
+        "             ('pydantic', 'jsonschema', 'syrupy', 'pyspark', 'py4j', 'pyarrow')\n"
+        "             or name in ('click.shell_completion', 'contract_kit._core')\n"
+        "             or name.startswith('contract_kit.spark')))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=cli_environment(), timeout=60, check=True)  # fmt: skip

@@ -61,7 +61,7 @@ def test_a_file_read_in_spans_numbers_its_records_as_when_read_whole(cuts: tuple
     whole = list(_line_pieces("f.ndjson", io.BytesIO(b"\n".join(lines))))
     expected = [_placed(item) for piece in whole for item in records(piece)]
     found, span = [], LineSpan()
-    for start, end in zip((0, *cuts), (*cuts, len(lines))):
+    for start, end in zip((0, *cuts), (*cuts, len(lines)), strict=True):
         chunks = [line + b"\n" for line in lines[start:end]]  # as the rows of Spark's text reader
         span = LineSpan(span.first_line, span.first_record, at_file_start=start == 0)
         pieces = list(line_pieces("f.ndjson", chunks, 0, span))
