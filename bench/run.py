@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO
 
 import corpus
+import spark_stages
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -121,9 +122,7 @@ def _run_on_terminal(command: list[str]) -> tuple[float, float]:
 
     environment = {**CHILD_ENV, "TERM": "xterm"}
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=terminal, env=environment
-    )
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=terminal, env=environment)
     os.close(terminal)
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
@@ -377,6 +376,24 @@ def main() -> None:
         repeat=1,
     )
 
+    print(f"spark: convert {BIG_RECORDS:,} records", flush=True)
+    events = WORK / "spark-events"
+    on_spark = [ck, "spark", "convert", "--overwrite", "-o", str(WORK / "spark-out"), str(data.big)]
+    started = time.time()
+    spark2 = measure(
+        f"spark convert --master local[2], {BIG_RECORDS:,} records",
+        [*on_spark, "--master", "local[2]", *spark_stages.event_log_settings(events)],
+        BIG_RECORDS,
+        repeat=1,
+    )
+    stages = spark_stages.breakdown(events, started, spark2.seconds, BIG_RECORDS)
+    spark1 = measure(
+        f"spark convert --master local[1], {BIG_RECORDS:,} records",
+        [*on_spark, "--master", "local[1]"],
+        BIG_RECORDS,
+        repeat=1,
+    )
+
     assert big_convert.rss_mb is not None and big_convert2.rss_mb is not None
     targets = [
         ("convert / I/O floor (single process)", convert.rate / floor.rate, ">= 0.7"),
@@ -436,6 +453,11 @@ def main() -> None:
         ),
         ("convert with the sample tracking plan / convert", with_plan.rate / convert.rate, "—"),
         (
+            f"spark convert local[2] / convert --jobs 2, {BIG_RECORDS:,} records (records/s)",
+            spark2.rate / big_convert2.rate,
+            "—",
+        ),
+        (
             "start-up: validate one file, stderr a terminal / stderr a file",
             one_file_terminal.seconds / one_file.seconds,
             "<= 1.1",
@@ -471,8 +493,10 @@ def main() -> None:
         cj_one,
         big_convert,
         big_convert2,
+        spark2,
+        spark1,
     ]
-    write_results(measures, targets)
+    write_results(measures, targets, spark_stages.lines(stages, spark1.seconds, big_convert2.rate))
 
 
 def bench_plan(folder: Path) -> Path:
@@ -540,11 +564,13 @@ def before() -> list[str]:
     return [BEFORE_HEADING, "", "Their targets were the ones before issue #12.", "", *kept]
 
 
-def write_results(measures: list[Measure], targets: list[tuple[str, float, str]]) -> None:
+def write_results(
+    measures: list[Measure], targets: list[tuple[str, float, str]], spark: list[str]
+) -> None:
     lines = [
         "# `make bench` results",
         "",
-        "## This run: the targets of issues #12, #13 and #14",
+        "## This run: the targets of issues #12, #13 and #14, and Spark (#15)",
         "",
         f"Machine: {machine()}. Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
         f"Commit: {commit()} (with any uncommitted changes in the tree).",
@@ -568,7 +594,7 @@ def write_results(measures: list[Measure], targets: list[tuple[str, float, str]]
         for name, value, target in targets
     ]
     table_end = len(lines)
-    lines += ["", *before()]
+    lines += ["", *spark, "", *before()]
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print()
     print("\n".join(lines[table_end - len(targets) - 2 : table_end]))

@@ -188,8 +188,10 @@ def spark_convert(
         _refuse_existing(session, folders, overwrite)
         done = _run(session, context, paths, folders)
         with _written(session, folders):
+            session.sparkContext.setJobDescription("contract-kit: write the messages")
             _write(session, done.messages, output, overwrite)
             if rejects is not None:
+                session.sparkContext.setJobDescription("contract-kit: write the rejects")
                 _write(session, done.rejects, rejects, overwrite)
         done.unpersist()
         return done

@@ -5,9 +5,11 @@
       ─► shuffle the Antavo ids (event_ids) ─► process again the few pieces in conflict, settled
       ─► messages and rejects as DataFrames; each piece's result, in input order, to the driver
 
-The spans of NDJSON (Spark's splits of each file) are cached between the passes, so that the
-input is read once and every pass sees the same spans. The report is the driver's own
-(running.driver.replay over the pieces' results in input order): the CLI's reporters render it.
+Every pass over NDJSON files reads them the same way, so that it sees the same spans (Spark's
+splits of each file; a DataFrame of records is cached, a partition a span). The rows of the
+processing pass are cached: the report, the event-id check and the outputs all read them.
+The report is the driver's own (running.driver.replay over the pieces' results in input
+order): the CLI's reporters render it.
 """
 
 from __future__ import annotations
@@ -84,12 +86,15 @@ def run(
     """Run `context` over the files `inputs`, or over `frame` (one column of records, one a
     row, read as the lines of one NDJSON input named FRAME_NAME)."""
     from pyspark import StorageLevel
+    from pyspark.sql import functions as F
 
     names = [FRAME_NAME] if frame is not None else [file.name for file in inputs]
-    lines = _frame_lines(frame) if frame is not None else _file_lines(spark, inputs)
-    if lines is not None:
-        lines = lines.persist(StorageLevel.MEMORY_AND_DISK)
-    counted = [] if lines is None else lines.mapInArrow(CountSpans(), SPANS).collect()
+    lines = _file_lines(spark, inputs)
+    if frame is not None:  # its rows may come from a source read once (Kafka): kept
+        lines = _frame_lines(frame).persist(StorageLevel.MEMORY_AND_DISK)
+    describe = spark.sparkContext.setJobDescription  # each job named for the Spark UI
+    describe("contract-kit: count the lines and records of each split")
+    counted = [] if lines is None else _counted(lines)
     spans, unread = _numbered(counted, inputs, frame is not None)
     empty = {
         (number, NO_PIECE): replace(process(problem, context), source=number)
@@ -106,13 +111,20 @@ def run(
                 line = piece.first_line if isinstance(piece, Piece) else NO_PIECE
                 empty[(number, line)] = replace(process(piece, context), source=number)
     work = Work(context, spans, whole)
-    rows = _rows(spark, work, lines, inputs).persist(StorageLevel.MEMORY_AND_DISK)
     stopping.raise_if_stopped()  # between jobs: a stop must not start the next one
+    describe("contract-kit: check and convert every piece (cached for what follows)")
+    rows = _rows(spark, work, lines, inputs).persist(StorageLevel.MEMORY_AND_DISK)
+    summaries = rows.where(F.col("kind") == RESULT).select("source", "line", "data").collect()
+    stopping.raise_if_stopped()
+    describe("contract-kit: the event-id check, a shuffle on the Antavo id")
     conflicts = event_ids.conflicts(rows, names)
     stopping.raise_if_stopped()
-    settled = _settled(spark, replace(work, settling=conflicts), lines, inputs) if conflicts else []
-    results = _results(rows, settled, empty)
-    from pyspark.sql import functions as F
+    settled = []
+    if conflicts:
+        describe("contract-kit: the pieces whose ids conflict, processed again and settled")
+        settled = _settled(spark, replace(work, settling=conflicts), lines, inputs)
+    describe(None)  # type: ignore[arg-type]  # PySpark takes None: the description is removed
+    results = _results(summaries, settled, empty)
 
     withdrawn = [(r.source, r.line, r.number) for r in settled if r.kind == WITHDRAWN]
     messages = rows.where(F.col("kind") == MESSAGE)
@@ -125,7 +137,7 @@ def run(
     if added:
         rejects = rejects.unionByName(spark.createDataFrame(added, "data binary"))
     events = list(driver.replay(context, names, results))
-    cached = [rows] if lines is None else [rows, lines]
+    cached = [rows] if lines is None or frame is None else [rows, lines]
     return SparkRun(events, _text(messages), _text(rejects), cached)
 
 
@@ -143,6 +155,35 @@ def _file_lines(spark: SparkSession, inputs: Sequence[SparkInput]) -> DataFrame 
         F.col("_metadata.file_path").alias("path"),
         F.col("_metadata.file_block_start").alias("start"),
     )
+
+
+def _counted(lines: DataFrame) -> list[Row]:
+    """How many lines and records each span holds (and its bytes, and whether it holds text).
+    Where every line starts with `{`, each line is a record, as the reader's count (records_in)
+    says, and Spark counts them without Python; otherwise the reader's own cut counts them."""
+    from pyspark.sql import functions as F
+
+    starts_a_record = F.substring("line", 1, 1) == F.lit(bytearray(b"{"))
+    quick = (
+        lines.groupBy("path", "start")
+        .agg(
+            F.count(F.lit(1)).alias("lines"),
+            F.sum(starts_a_record.cast("long")).alias("starting"),
+            F.sum(F.length("line") + 1).alias("bytes"),
+        )
+        .collect()
+    )
+    if all(row.starting == row.lines for row in quick):
+        return [_every_line_a_record(row) for row in quick]
+    return lines.mapInArrow(CountSpans(), SPANS).collect()
+
+
+def _every_line_a_record(row: Row) -> Row:
+    from pyspark.sql import Row
+
+    text = row.lines > 0
+    return Row(path=row.path, start=row.start, lines=row.lines, records=row.lines,
+               bytes=row.bytes, text=text)  # fmt: skip
 
 
 def _frame_lines(frame: DataFrame) -> DataFrame:
@@ -220,15 +261,11 @@ def _settled(
 ) -> list[Row]:
     """The pieces in conflict processed again and settled: their rows (RESULT, REJECT,
     WITHDRAWN), which are few."""
-    from pyspark.sql import functions as F
-
     assert work.settling is not None
     sources = {source for source, _ in work.settling}
     parts = []
-    if lines is not None:
-        uris = [key[0] for key, span in work.spans.items() if span.source in sources]
-        affected = lines.where(F.col("path").isin(sorted(set(uris))))
-        parts.append(affected.mapInArrow(ProcessSpans(work), ROWS))
+    if lines is not None:  # read again whole: a filter on the path would change the splits
+        parts.append(lines.mapInArrow(ProcessSpans(work), ROWS))
     whole = [path for path, (source, _) in work.files.items() if source in sources]
     if whole:
         files = spark.read.format("binaryFile").load([escaped(path) for path in whole])
@@ -237,15 +274,12 @@ def _settled(
 
 
 def _results(
-    rows: DataFrame, settled: list[Row], empty: dict[tuple[int, int], PieceResult]
+    summaries: list[Row], settled: list[Row], empty: dict[tuple[int, int], PieceResult]
 ) -> list[PieceResult]:
     """Each piece's result, in input order: settled pieces replaced by their settled result,
     and the files read by the driver (which hold no record) in their place."""
-    from pyspark.sql import functions as F
-
     found: dict[tuple[int, int], PieceResult] = {}
-    summaries = rows.where(F.col("kind") == RESULT).select("source", "line", "data")
-    for source, line, data in summaries.collect():
+    for source, line, data in summaries:
         found[(source, line)] = pickle.loads(data)
     for row in settled:
         if row.kind == RESULT:

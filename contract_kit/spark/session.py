@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_MASTER = "local[*]"
+#: The JVM's heap on a local master, unless --conf spark.driver.memory says otherwise.
+LOCAL_MEMORY = "2g"
 
 
 class SparkUnavailable(Exception):
@@ -66,6 +68,8 @@ def session(
         if master.startswith("local"):
             # the workers are this machine's: they run this Python, which has contract-kit
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            # and the JVM is the executor: Spark's default 1 GB fails a split's cache
+            builder = builder.config("spark.driver.memory", LOCAL_MEMORY)
         quiet = resources.files("contract_kit.spark").joinpath("log4j2.properties")
         builder = builder.config(
             "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={quiet}"

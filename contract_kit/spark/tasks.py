@@ -23,13 +23,13 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import pickle
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from contract_kit.reading.paths import Source
-from contract_kit.reading.pieces import BYTES_PER_PIECE, LineSpan, Piece, line_pieces, pieces
+from contract_kit.reading.pieces import LineSpan, Piece, line_pieces, pieces
 from contract_kit.running.context import RunContext
 from contract_kit.running.event_ids import Conflict, withdraw_conflicts
 from contract_kit.running.results import NO_MESSAGE, EventIdLog, PieceResult
@@ -63,39 +63,37 @@ class Span(NamedTuple):
     first_record: int
 
 
-def span_rows(
-    batches: Iterable[pa.RecordBatch],
-) -> Iterator[tuple[tuple[str, int], Iterator[bytes]]]:
-    """The lines of each span of a partition (rows `line, path, start` in file order), as
-    (path, start) and an iterator over the span's lines."""
-    rows = (
-        row
-        for batch in batches
-        for row in zip(
-            batch.column(1).to_pylist(),
-            batch.column(2).to_pylist(),
-            batch.column(0).to_pylist(),
-            strict=True,
+def spans(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[tuple[str, int], Iterator[bytes]]]:
+    """The spans of a partition (rows `line, path, start`, a span's rows together and in file
+    order), each as (path, start) and its lines in chunks: each chunk whole lines, each line
+    ended by a newline, joined by Arrow (no Python object a line)."""
+    chunks = (chunk for batch in batches for chunk in _batch_chunks(batch))
+    for key, group in itertools.groupby(chunks, key=lambda pair: pair[0]):
+        yield key, (chunk for _, chunk in group)
+
+
+def _batch_chunks(batch: pa.RecordBatch) -> Iterator[tuple[tuple[str, int], bytes]]:
+    """The rows of one batch as a chunk of bytes for each span they belong to."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lines, paths, starts = batch.column(0), batch.column(1), batch.column(2)
+    size = len(lines)
+    cuts = [0]
+    if size and (paths[0] != paths[size - 1] or starts[0] != starts[size - 1]):
+        later = slice(1, None)
+        changed = pc.or_(
+            pc.not_equal(paths[later], paths[: size - 1]),
+            pc.not_equal(starts[later], starts[: size - 1]),
         )
-    )
-    for key, group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
-        yield key, (line for _, _, line in group)
-
-
-def _chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """The lines again as bytes, each line ended by a newline, in chunks of about a piece."""
-    part: list[bytes] = []
-    size = 0
-    for line in lines:
-        part.append(line)
-        size += len(line) + 1
-        if size >= BYTES_PER_PIECE:
-            part.append(b"")
-            yield b"\n".join(part)
-            part, size = [], 0
-    if part:
-        part.append(b"")
-        yield b"\n".join(part)
+        cuts += [index + 1 for index in pc.indices_nonzero(changed).to_pylist()]
+    for begin, end in zip(cuts, [*cuts[1:], size], strict=True):
+        if begin == end:
+            continue
+        part = lines.slice(begin, end - begin)
+        as_list = pa.ListArray.from_arrays(pa.array([0, len(part)], pa.int32()), part)
+        joined = pc.binary_join(as_list, b"\n")[0].as_py()
+        yield (paths[begin].as_py(), starts[begin].as_py()), joined + b"\n"
 
 
 class CountSpans:
@@ -106,9 +104,9 @@ class CountSpans:
         import pyarrow as pa
 
         found: dict[str, list[object]] = {name: [] for name in _SPAN_COLUMNS}
-        for (path, start), lines in span_rows(batches):
+        for (path, start), chunks in spans(batches):
             span = LineSpan(at_file_start=start == 0)
-            for _ in line_pieces(path, _chunks(lines), 0, span):
+            for _ in line_pieces(path, chunks, 0, span):
                 pass
             values = (path, start, span.first_line - 1, span.first_record, span.bytes)
             for name, value in zip(_SPAN_COLUMNS, (*values, span.holds_text), strict=True):
@@ -140,10 +138,15 @@ class ProcessSpans:
         self.work = work
 
     def __call__(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for key, lines in span_rows(batches):
+        settling = self.work.settling
+        for key, chunks in spans(batches):
             at = self.work.spans[key]
+            if settling is not None and not any(source == at.source for source, _ in settling):
+                for _ in chunks:  # a file with no conflict: nothing to settle here
+                    pass
+                continue
             span = LineSpan(at.first_line, at.first_record, at_file_start=key[1] == 0)
-            for piece in line_pieces(at.name, _chunks(lines), at.source, span):
+            for piece in line_pieces(at.name, chunks, at.source, span):
                 yield from _piece_rows(piece, at.source, self.work)
 
 
@@ -174,18 +177,22 @@ def _piece_rows(piece: Piece | Violation, source: int, work: Work) -> Iterator[p
 
 
 def result_rows(result: PieceResult, source: int, line: int) -> pa.RecordBatch:
-    """Everything one piece gave back, as rows of ROWS."""
-    rows = _Rows(source, line)
-    for position, message in enumerate(result.messages()):
-        rows.add(MESSAGE, number=position, data=message)
-    for reject in result.rejects:
-        rows.add(REJECT, record=reject.record, data=reject.line())
+    """Everything one piece gave back, as rows of ROWS (built a column at a time)."""
+    messages = result.messages()
     entries = result.event_ids.entries
     width = EventIdLog.WIDTH
-    for index, start in enumerate(range(0, len(entries), width)):
-        key, fingerprint, record = entries[start : start + 3]
-        rows.add(EVENT_ID, number=index, key=key, fingerprint=fingerprint, record=record)
-    rows.add(RESULT, data=summary(result))
+    ids = len(entries) // width
+    rows = _Rows(source, line)
+    rows.extend(MESSAGE, len(messages), number=range(len(messages)), data=messages)
+    rows.extend(
+        REJECT, len(result.rejects), record=[reject.record for reject in result.rejects],
+        data=[reject.line() for reject in result.rejects],
+    )  # fmt: skip
+    rows.extend(
+        EVENT_ID, ids, number=range(ids), key=entries[0::width],
+        fingerprint=entries[1::width], record=entries[2::width],
+    )  # fmt: skip
+    rows.extend(RESULT, 1, data=[summary(result)])
     return rows.batch()
 
 
@@ -206,14 +213,14 @@ def _settled_rows(
     withdrawn = [entries[c.entry * width + 4] for c in conflicts]
     rejected_already = {id(reject) for reject in result.rejects}  # written by the first pass
     withdraw_conflicts(result, piece, conflicts, context.keep_rejects)
+    added = [reject for reject in result.rejects if id(reject) not in rejected_already]
+    gone = [position for position in withdrawn if position != NO_MESSAGE]
     rows = _Rows(source, line)
-    for reject in result.rejects:
-        if id(reject) not in rejected_already:
-            rows.add(REJECT, record=reject.record, data=reject.line())
-    for position in withdrawn:
-        if position != NO_MESSAGE:
-            rows.add(WITHDRAWN, number=position)
-    rows.add(RESULT, data=summary(result))
+    rows.extend(
+        REJECT, len(added), record=[r.record for r in added], data=[r.line() for r in added]
+    )
+    rows.extend(WITHDRAWN, len(gone), number=gone)
+    rows.extend(RESULT, 1, data=[summary(result)])
     return rows.batch()
 
 
@@ -223,20 +230,21 @@ class _Rows:
     def __init__(self, source: int, line: int) -> None:
         self.source, self.line = source, line
         self.columns: dict[str, list[object]] = {name: [] for name in _COLUMNS}
+        self.size = 0
 
-    def add(
-        self,
-        kind: int,
-        *,
-        number: int | None = None,
-        key: int | None = None,
-        fingerprint: int | None = None,
-        record: int | None = None,
-        data: bytes | None = None,
-    ) -> None:
-        values = (kind, self.source, self.line, number, key, fingerprint, record, data)
-        for name, value in zip(_COLUMNS, values, strict=True):
-            self.columns[name].append(value)
+    def extend(self, kind: int, count: int, **values: Sequence[object]) -> None:
+        """`count` rows of `kind`; each column in `values` gives one value a row, the others
+        are null."""
+        if not count:
+            return
+        columns = self.columns
+        columns["kind"] += [kind] * count
+        columns["source"] += [self.source] * count
+        columns["line"] += [self.line] * count
+        for name in _COLUMNS[3:]:
+            given = values.get(name)
+            columns[name] += [None] * count if given is None else given
+        self.size += count
 
     def batch(self) -> pa.RecordBatch:
         import pyarrow as pa
