@@ -129,8 +129,9 @@ def lines(local2: Breakdown, local1_wall: float, jobs2_rate: float) -> list[str]
         f"- **Start-up** ({local2.startup:.1f} s) is paid once per run, whatever its size.",
         f"- **Scaling**: local[1] took {local1_wall:.1f} s and local[2] {local2.wall:.1f} s "
         f"({local1_wall / local2.wall:.2f} times as fast). Every job but the driver's own "
-        "steps is split into tasks (one per split of 128 MB, by default) that need nothing from each other, "
-        "so with E executors of C cores the jobs' time divides by about E * C until there are "
-        "fewer splits than cores; the start-up and the driver's steps stay as they are.",
+        "steps is split into tasks (one per split of 128 MB, by default) that need nothing "
+        "from each other, so with E executors of C cores the jobs' time divides by about "
+        "E * C until there are fewer splits than cores; the start-up and the driver's steps "
+        "stay as they are.",
     ]
     return rows
