@@ -43,8 +43,8 @@ T = TypeVar("T")
 @cli.group(
     short_help="Validate and convert on Apache Spark (the spark extra).",
     epilog=examples(
-        "contract-kit spark validate 's3a://bucket/antavo/2026-11/*.ndjson'",
-        "contract-kit spark convert events/ -o messages/ --rejects rejects/ --master local[4]",
+        "contract-kit spark validate fixtures/antavo --format junit > junit.xml",
+        "contract-kit spark convert fixtures/antavo -o messages --rejects rejects --overwrite",
     ),
 )
 def spark() -> None:
@@ -77,8 +77,8 @@ def _spark_options(command: click.decorators.FC) -> click.decorators.FC:
     "validate",
     short_help="Check records and messages against the contract, on Spark.",
     epilog=examples(
-        "contract-kit spark validate events/ --format junit > junit.xml",
-        "contract-kit spark validate 'hdfs:///antavo/2026-*/*.ndjson' --master yarn",
+        "contract-kit spark validate fixtures/antavo --format junit > junit.xml",
+        "contract-kit spark validate 'fixtures/antavo/*/*.json' --master 'local[2]'",
     ),
 )
 @click.argument("paths", nargs=-1, required=True)
@@ -132,8 +132,8 @@ def spark_validate(
     "convert",
     short_help="Convert Antavo records into Segment messages (NDJSON part files), on Spark.",
     epilog=examples(
-        "contract-kit spark convert events/ -o messages/ --rejects rejects/",
-        "contract-kit spark convert 's3a://bucket/antavo/*.ndjson' -o s3a://bucket/segment/",
+        "contract-kit spark convert fixtures/antavo -o messages --rejects rejects --overwrite",
+        "contract-kit spark convert 'fixtures/antavo/*/*.ndjson' -o lines --overwrite",
     ),
 )
 @click.argument("paths", nargs=-1, required=True)
