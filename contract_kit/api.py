@@ -54,7 +54,7 @@ def validate(
     >>> validate("fixtures/antavo").ok
     True
     """
-    context = RunContext("validate", kind=kind, strict=strict, plan=_plan(plan))
+    context = RunContext("validate", kind=kind, strict=strict, plan=loaded_plan(plan))
     return driver.drive(context, _sources(source))
 
 
@@ -68,7 +68,7 @@ def convert(
     checked against the tracking `plan` if one is given (a folder is loaded with the config's
     unplanned settings; a loaded plan keeps its own)."""
     config = config or Config()
-    context = RunContext.converting(config, plan=_plan(plan, config))
+    context = RunContext.converting(config, plan=loaded_plan(plan, config))
     messages: list[dict[str, Any]] = []
     report = driver.drive(context, _sources(source), driver.parsed_into(messages))
     return Conversion(messages, report)
@@ -82,7 +82,7 @@ def load_config(path: PathInput | None = None, directory: PathInput | None = Non
     return config_file.load(explicit, Path(directory) if directory is not None else None).config
 
 
-def _plan(
+def loaded_plan(
     given: PathInput | TrackingPlan | None, config: Config | None = None
 ) -> TrackingPlan | None:
     """A plan folder loaded (raising tracking_plan.PlanError), with the config's settings."""

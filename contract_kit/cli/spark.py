@@ -3,13 +3,16 @@ the report the CLI prints. Spark is imported only when one of them runs (the `sp
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, TypeVar, cast
 
 import click
 
@@ -19,6 +22,7 @@ from contract_kit.cli.main import Failure, cli, examples, finish, usage_errors
 from contract_kit.cli.options import (
     config_option,
     display_options,
+    exclusions,
     format_option,
     load_config,
     load_plan,
@@ -29,13 +33,16 @@ from contract_kit.cli.options import (
     verbosity,
 )  # fmt: skip
 from contract_kit.cli.rendering import Outputs, render_events
+from contract_kit.reading.paths import Source
 from contract_kit.running.context import KindOption, RunContext
 from contract_kit.running.report import Report
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from contract_kit.settings.config import LoadedConfig
     from contract_kit.spark.run import SparkRun
+    from contract_kit.tracking_plan import TrackingPlan
 
 T = TypeVar("T")
 
@@ -118,8 +125,10 @@ def spark_validate(
         configuration=None if loaded is None or loaded.origin is None else str(loaded.origin),
     )  # fmt: skip
 
+    guard = _Guard(loaded, tracking, reports.outputs(report_files), [])
+
     def validate_on(session: SparkSession) -> SparkRun:
-        done = _run(session, context, paths, [])
+        done = _run(session, context, paths, guard)
         done.unpersist()
         return done
 
@@ -176,17 +185,19 @@ def spark_convert(
     loaded = load_config(config_path, announce, overrides)
     with usage_errors():
         tracking = load_plan(loaded, announce)
-    if rejects is not None and _same_folder(rejects, output):
-        raise Failure(f"-o {output} and --rejects {rejects} name the same folder")
     context = RunContext.converting(
         loaded.config, plan=tracking, keep_rejects=rejects is not None,
         configuration=None if loaded.origin is None else str(loaded.origin),
     )  # fmt: skip
     folders = [output] if rejects is None else [output, rejects]
+    labelled = [(f"-o {output}", output)]
+    if rejects is not None:
+        labelled.append((f"--rejects {rejects}", rejects))
+    guard = _Guard(loaded, tracking, reports.outputs(report_files), labelled)
 
     def convert_on(session: SparkSession) -> SparkRun:
         _refuse_existing(session, folders, overwrite)
-        done = _run(session, context, paths, folders)
+        done = _run(session, context, paths, guard)
         with _written(session, folders):
             session.sparkContext.setJobDescription("contract-kit: write the messages")
             _write(session, done.messages, output, overwrite)
@@ -225,11 +236,18 @@ def _on_spark(master: str | None, settings: dict[str, str], work: Callable[[Spar
 
     if master is not None and under_spark_submit():
         raise Failure("--master: under spark-submit, give the master to spark-submit")
-    try:
-        started, owned = session(master, settings)
-    except SparkUnavailable as error:
-        raise Failure(str(error)) from None
-    stopping.install()  # PySpark put its own Ctrl-C handler in place of ours
+    with stopping.blocked():  # a Ctrl-C while Spark starts is delivered once it has started
+        try:
+            started, owned = session(master, settings)
+        except SparkUnavailable as error:
+            raise Failure(str(error)) from None
+        except Exception as error:  # a bad --master or --conf: the JVM said why on stderr
+            if os.environ.get("CONTRACT_KIT_DEBUG"):
+                raise
+            raise Failure(f"Spark could not start: {_first_line(error)}") from None
+        stopping.install()  # PySpark put its own Ctrl-C handler in place of ours
+        if not os.environ.get("CONTRACT_KIT_DEBUG"):
+            started.sparkContext.setLogLevel("OFF")  # a failure is said in one line, below
     outcome: list[tuple[bool, Any]] = []
 
     def in_thread() -> None:
@@ -240,6 +258,7 @@ def _on_spark(master: str | None, settings: dict[str, str], work: Callable[[Spar
 
     thread = threading.Thread(target=in_thread, name="contract-kit-spark", daemon=True)
     try:
+        stopping.raise_if_stopped()
         thread.start()
         while thread.is_alive():
             thread.join(0.2)
@@ -261,26 +280,63 @@ def _on_spark(master: str | None, settings: dict[str, str], work: Callable[[Spar
 
 
 def _first_line(error: Exception) -> str:
-    """What a Spark failure says, in one line: the Java exception's own message, without the
-    stack trace py4j prints after it."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    java = [line for line in lines if line.startswith(("java.", "org.apache."))]
+    """What a Spark failure says, in one line: the Java exception and its message (py4j
+    writes it after `: ` below its own line), without the stack trace."""
+    lines = [line.strip().removeprefix(": ") for line in str(error).splitlines() if line.strip()]
+    java = [
+        line
+        for line in lines
+        if re.match(r"^(java|javax|org|py4j)\.[\w.$]+(Exception|Error)\b", line)
+    ]
     return (java or lines or [type(error).__name__])[0]
 
 
+class _Guard(NamedTuple):
+    """What a run must not read or overwrite: the configuration, the plan, the report files,
+    and (convert) its output folders, each labelled as the user named it."""
+
+    loaded: LoadedConfig | None
+    plan: TrackingPlan | None
+    reports: list[tuple[str, Path]]
+    folders: list[tuple[str, str]]
+
+
 def _run(
-    session: SparkSession, context: RunContext, paths: Sequence[str], outputs: list[str]
+    session: SparkSession, context: RunContext, paths: Sequence[str], guard: _Guard
 ) -> SparkRun:
-    from contract_kit.spark.inputs import listed
+    """The inputs found (skipping what the CLI's search skips, and the run's own outputs),
+    checked against the outputs, then the run."""
+    from contract_kit.spark.inputs import listed, located
+
+    local = [
+        (label, Path(located(session, folder)).resolve())
+        for label, folder in guard.folders
+        if Path(located(session, folder)).is_absolute()
+    ]
+    for (label, folder), (other, inside) in itertools.combinations(local, 2):
+        if folder == inside or folder in inside.parents or inside in folder.parents:
+            raise Failure(f"{label} and {other} overlap: each needs a folder of its own")
+    skipped = exclusions(guard.loaded, (), guard.plan, guard.reports)
+    skipped = dataclasses.replace(skipped, folders=skipped.folders | {f for _, f in local})
+    with usage_errors():
+        inputs = listed(session, paths, skipped)
+    read = [file.local_path for file in inputs if file.local_path is not None]
+    origin = None if guard.loaded is None else guard.loaded.origin
+    reports.refuse_overwrites(
+        guard.reports, [Source(str(path), path) for path in read], origin,
+        [] if guard.plan is None else [Path(guard.plan.folder)],
+    )  # fmt: skip
+    if origin is not None:
+        read.append(Path(origin).resolve())
+    if guard.plan is not None:
+        read.append(Path(guard.plan.folder).resolve())
+    for label, folder in local:
+        for path in read:
+            if path == folder or folder in path.parents:
+                raise Failure(f"{label} holds {path}, which this run reads: name another folder")
     from contract_kit.spark.run import run
 
-    with usage_errors():
-        inputs = listed(session, paths, excluded=outputs)
     return run(session, context, inputs)
-
-
-def _same_folder(first: str, second: str) -> bool:
-    return first.rstrip("/") == second.rstrip("/")
 
 
 def _refuse_existing(session: SparkSession, folders: list[str], overwrite: bool) -> None:

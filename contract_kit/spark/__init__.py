@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from contract_kit.api import PathInput, _plan
+from contract_kit.api import PathInput, loaded_plan
 from contract_kit.running.context import KindOption, RunContext
 from contract_kit.running.report import Report
 from contract_kit.settings.config import Config
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from pyspark.sql import DataFrame, SparkSession
 
-    SparkInput: TypeAlias = PathInput | Sequence[PathInput] | DataFrame
+    Records: TypeAlias = PathInput | Sequence[PathInput] | DataFrame
 
 __all__ = ["FRAME_NAME", "SparkConversion", "convert", "validate"]
 
@@ -57,7 +57,7 @@ class SparkConversion:
 
 def convert(
     spark: SparkSession,
-    source: SparkInput,
+    source: Records,
     config: Config | None = None,
     plan: PathInput | TrackingPlan | None = None,
 ) -> SparkConversion:
@@ -65,27 +65,27 @@ def convert(
     Spark reads: folders, globs, `s3a://`, `hdfs://`) or a DataFrame of one column of JSON
     records, one a row. Invalid records are in the report and in `rejects`."""
     config = config or Config()
-    context = RunContext.converting(config, plan=_plan(plan, config), keep_rejects=True)
+    context = RunContext.converting(config, plan=loaded_plan(plan, config), keep_rejects=True)
     done = _run(spark, context, source)
     return SparkConversion(done.messages, done.rejects, done.report, done)
 
 
 def validate(
     spark: SparkSession,
-    source: SparkInput,
+    source: Records,
     *,
     kind: KindOption = "auto",
     strict: bool = False,
     plan: PathInput | TrackingPlan | None = None,
 ) -> Report:
     """Check records and messages against the contract on Spark (`source` as for convert)."""
-    context = RunContext("validate", kind=kind, strict=strict, plan=_plan(plan))
+    context = RunContext("validate", kind=kind, strict=strict, plan=loaded_plan(plan))
     done = _run(spark, context, source)
     done.unpersist()
     return done.report
 
 
-def _run(spark: SparkSession, context: RunContext, source: SparkInput) -> SparkRun:
+def _run(spark: SparkSession, context: RunContext, source: Records) -> SparkRun:
     if isinstance(source, str | os.PathLike):
         return run(spark, context, listed(spark, [os.fspath(source)]))
     if isinstance(source, Sequence):

@@ -94,7 +94,7 @@ def run(
         lines = _frame_lines(frame).persist(StorageLevel.MEMORY_AND_DISK)
     describe = spark.sparkContext.setJobDescription  # each job named for the Spark UI
     describe("contract-kit: count the lines and records of each split")
-    counted = [] if lines is None else _counted(lines)
+    counted = [] if lines is None else _counted(lines, rows_are_lines=frame is None)
     spans, unread = _numbered(counted, inputs, frame is not None)
     empty = {
         (number, NO_PIECE): replace(process(problem, context), source=number)
@@ -102,18 +102,22 @@ def run(
     }
     whole: dict[str, tuple[int, str]] = {}
     for number, file in enumerate(inputs):
-        if file.lines:
+        if file.unread is not None:  # the driver says why, as the CLI does
+            by_driver = pieces(file.unread, number)
+        elif file.lines:
             continue
-        if file.size:
+        elif file.size:
             whole[file.path] = (number, file.name)
+            continue
         else:  # Spark leaves empty files out of its partitions: read here, as the CLI reads it
-            for piece in pieces(Source(file.name, Path(file.name), data=b""), number):
-                line = piece.first_line if isinstance(piece, Piece) else NO_PIECE
-                empty[(number, line)] = replace(process(piece, context), source=number)
+            by_driver = pieces(Source(file.name, Path(file.name), data=b""), number)
+        for piece in by_driver:
+            line = piece.first_line if isinstance(piece, Piece) else NO_PIECE
+            empty[(number, line)] = replace(process(piece, context), source=number)
     work = Work(context, spans, whole)
     stopping.raise_if_stopped()  # between jobs: a stop must not start the next one
     describe("contract-kit: check and convert every piece (cached for what follows)")
-    rows = _rows(spark, work, lines, inputs).persist(StorageLevel.MEMORY_AND_DISK)
+    rows = _rows(spark, work, lines).persist(StorageLevel.MEMORY_AND_DISK)
     summaries = rows.where(F.col("kind") == RESULT).select("source", "line", "data").collect()
     stopping.raise_if_stopped()
     describe("contract-kit: the event-id check, a shuffle on the Antavo id")
@@ -122,7 +126,7 @@ def run(
     settled = []
     if conflicts:
         describe("contract-kit: the pieces whose ids conflict, processed again and settled")
-        settled = _settled(spark, replace(work, settling=conflicts), lines, inputs)
+        settled = _settled(spark, replace(work, settling=conflicts), lines)
     describe(None)  # type: ignore[arg-type]  # PySpark takes None: the description is removed
     results = _results(summaries, settled, empty)
 
@@ -146,7 +150,7 @@ def _file_lines(spark: SparkSession, inputs: Sequence[SparkInput]) -> DataFrame 
     CLI does: a \\r stays in its line), with the raw bytes of each line: `line, path, start`."""
     from pyspark.sql import functions as F
 
-    paths = [escaped(file.path) for file in inputs if file.lines]
+    paths = [escaped(file.path) for file in inputs if file.lines and file.unread is None]
     if not paths:
         return None
     text = spark.read.option("lineSep", "\n").text(paths)
@@ -157,12 +161,14 @@ def _file_lines(spark: SparkSession, inputs: Sequence[SparkInput]) -> DataFrame 
     )
 
 
-def _counted(lines: DataFrame) -> list[Row]:
+def _counted(lines: DataFrame, rows_are_lines: bool) -> list[Row]:
     """How many lines and records each span holds (and its bytes, and whether it holds text).
     Where every line starts with `{`, each line is a record, as the reader's count (records_in)
     says, and Spark counts them without Python; otherwise the reader's own cut counts them."""
     from pyspark.sql import functions as F
 
+    if not rows_are_lines:  # a row of a DataFrame may hold newlines
+        return lines.mapInArrow(CountSpans(), SPANS).collect()
     starts_a_record = F.substring("line", 1, 1) == F.lit(bytearray(b"{"))
     quick = (
         lines.groupBy("path", "start")
@@ -195,8 +201,10 @@ def _frame_lines(frame: DataFrame) -> DataFrame:
             f"a DataFrame of records has one column (JSON text, one record a row); this one has "
             f"{len(frame.columns)}: select the column of records"
         )
+    record = F.col(frame.columns[0]).cast("binary")
     return frame.select(
-        F.col(frame.columns[0]).cast("binary").alias("line"),
+        # a null row (a Kafka tombstone) is the JSON null: "expected a JSON object", not lost
+        F.coalesce(record, F.lit(bytearray(b"null"))).alias("line"),
         F.lit(FRAME_NAME).alias("path"),
         F.spark_partition_id().cast("long").alias("start"),
     )
@@ -225,7 +233,7 @@ def _numbered(
         holds_text[same_file(path)] = (any(span[4] for span in found), read)
     empty = []
     for number, file in enumerate(inputs):
-        if not file.lines:
+        if not file.lines or file.unread is not None:
             continue
         text, read = holds_text.get(same_file(file.uri), (False, 0))
         if not text:
@@ -234,12 +242,13 @@ def _numbered(
             what = "empty" if file.size == 0 or bom_alone else "white space only"
             problem = Finding("", f"the file is {what}: it holds no record", "empty")
             empty.append((number, file_violation(file.name, problem)))
+    if framed and not per_file:
+        problem = Finding("", "the DataFrame is empty: it holds no record", "empty")
+        empty.append((0, file_violation(FRAME_NAME, problem)))
     return spans, empty
 
 
-def _rows(
-    spark: SparkSession, work: Work, lines: DataFrame | None, inputs: Sequence[SparkInput]
-) -> DataFrame:
+def _rows(spark: SparkSession, work: Work, lines: DataFrame | None) -> DataFrame:
     """Every piece processed: the rows of ROWS."""
     parts = []
     if lines is not None:
@@ -256,9 +265,7 @@ def _rows(
     return combined
 
 
-def _settled(
-    spark: SparkSession, work: Work, lines: DataFrame | None, inputs: Sequence[SparkInput]
-) -> list[Row]:
+def _settled(spark: SparkSession, work: Work, lines: DataFrame | None) -> list[Row]:
     """The pieces in conflict processed again and settled: their rows (RESULT, REJECT,
     WITHDRAWN), which are few."""
     assert work.settling is not None

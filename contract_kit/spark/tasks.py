@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from contract_kit.reading.paths import Source
-from contract_kit.reading.pieces import LineSpan, Piece, line_pieces, pieces
+from contract_kit.reading.pieces import BYTES_PER_PIECE, LineSpan, Piece, line_pieces, pieces
 from contract_kit.running.context import RunContext
 from contract_kit.running.event_ids import Conflict, withdraw_conflicts
 from contract_kit.running.results import NO_MESSAGE, EventIdLog, PieceResult
@@ -88,12 +88,30 @@ def _batch_chunks(batch: pa.RecordBatch) -> Iterator[tuple[tuple[str, int], byte
         )
         cuts += [index + 1 for index in pc.indices_nonzero(changed).to_pylist()]
     for begin, end in zip(cuts, [*cuts[1:], size], strict=True):
-        if begin == end:
-            continue
-        part = lines.slice(begin, end - begin)
-        as_list = pa.ListArray.from_arrays(pa.array([0, len(part)], pa.int32()), part)
-        joined = pc.binary_join(as_list, b"\n")[0].as_py()
-        yield (paths[begin].as_py(), starts[begin].as_py()), joined + b"\n"
+        key = (paths[begin].as_py(), starts[begin].as_py())
+        for first, last in _about_a_piece(lines, begin, end):
+            part = lines.slice(first, last - first)
+            as_list = pa.ListArray.from_arrays(pa.array([0, len(part)], pa.int32()), part)
+            yield key, pc.binary_join(as_list, b"\n")[0].as_py() + b"\n"
+
+
+def _about_a_piece(lines: pa.Array, begin: int, end: int) -> Iterator[tuple[int, int]]:
+    """Rows [begin, end) in runs of about BYTES_PER_PIECE (a long line alone is longer): the
+    pieces a task cuts are as large as the CLI's."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if begin == end:
+        return
+    sizes = pc.binary_length(lines.slice(begin, end - begin)).to_numpy(zero_copy_only=False) + 1
+    ends = np.cumsum(sizes)
+    first = 0
+    while first < len(sizes):
+        reach = ends[first - 1] if first else 0
+        last = int(np.searchsorted(ends, reach + BYTES_PER_PIECE, side="right"))
+        last = max(last, first + 1)
+        yield begin + first, begin + last
+        first = last
 
 
 class CountSpans:
@@ -105,7 +123,7 @@ class CountSpans:
 
         found: dict[str, list[object]] = {name: [] for name in _SPAN_COLUMNS}
         for (path, start), chunks in spans(batches):
-            span = LineSpan(at_file_start=start == 0)
+            span = LineSpan(at_file_start=False)  # Hadoop's reader drops a byte-order mark
             for _ in line_pieces(path, chunks, 0, span):
                 pass
             values = (path, start, span.first_line - 1, span.first_record, span.bytes)
@@ -145,7 +163,7 @@ class ProcessSpans:
                 for _ in chunks:  # a file with no conflict: nothing to settle here
                     pass
                 continue
-            span = LineSpan(at.first_line, at.first_record, at_file_start=key[1] == 0)
+            span = LineSpan(at.first_line, at.first_record, at_file_start=False)  # as above
             for piece in line_pieces(at.name, chunks, at.source, span):
                 yield from _piece_rows(piece, at.source, self.work)
 
@@ -230,7 +248,6 @@ class _Rows:
     def __init__(self, source: int, line: int) -> None:
         self.source, self.line = source, line
         self.columns: dict[str, list[object]] = {name: [] for name in _COLUMNS}
-        self.size = 0
 
     def extend(self, kind: int, count: int, **values: Sequence[object]) -> None:
         """`count` rows of `kind`; each column in `values` gives one value a row, the others
@@ -244,7 +261,6 @@ class _Rows:
         for name in _COLUMNS[3:]:
             given = values.get(name)
             columns[name] += [None] * count if given is None else given
-        self.size += count
 
     def batch(self) -> pa.RecordBatch:
         import pyarrow as pa

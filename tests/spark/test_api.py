@@ -55,6 +55,7 @@ EDGE_FILES: dict[str, bytes] = {
     "blank.ndjson": b"  \n\t\n\xe3\x80\x80\n",
     "empty.json": b"",
     "with bom.ndjson": b"\xef\xbb\xbf" + orjson.dumps(RECORD) + b"\n",
+    "two boms.ndjson": b"\xef\xbb\xbf\xef\xbb\xbf" + orjson.dumps(RECORD) + b"\n",
     "crlf, no last newline.jsonl": orjson.dumps(RECORD) + b"\r\n\r\n" + orjson.dumps(RECORD),
     "not utf-8.ndjson": orjson.dumps(RECORD) + b'\n{"customer":"\xff"}\n',
     "a [1] {b} *.ndjson": orjson.dumps(RECORD) + b"\n[]\n",
@@ -143,7 +144,7 @@ def test_spark_convert_writes_part_files_and_the_report(
     ("args", "said"),
     [
         (["missing.ndjson"], "missing.ndjson: no such file or directory"),
-        (["-o", "x", "--rejects", "x/", "."], "-o x and --rejects x/ name the same folder"),
+        (["-o", "x", "--rejects", "x/", "."], "-o x and --rejects x/ overlap"),
         (["--conf", "novalue", "."], "Invalid value for '--conf': 'novalue' is not KEY=VALUE"),
     ],
 )
@@ -165,3 +166,84 @@ def _parts(folder: Path) -> list[bytes]:
 
 def _lines(path: Path) -> list[bytes]:
     return path.read_bytes().splitlines()
+
+
+def test_a_folder_is_searched_as_the_cli_searches_it(spark: SparkSession, tmp_path: Path) -> None:
+    """The plan's folder, the configuration's `exclude`, a --report file, a broken link and a
+    link out of the tree: the same report as the CLI's, byte for byte."""
+    import shutil
+
+    shutil.copytree(FIXTURES / "tracking-plan", tmp_path / "tracking-plan")
+    write(tmp_path / "pyproject.toml", '[tool.contract-kit]\nexclude = ["drafts"]\n')
+    write(tmp_path / "drafts" / "x.json", "{not json")
+    write(tmp_path / "events" / "a.ndjson", orjson.dumps(RECORD).decode())
+    (tmp_path / "events" / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    (tmp_path / "outside").mkdir()
+    write(tmp_path / "outside" / "b.json", "{}")
+    (tmp_path / "events" / "out").symlink_to(tmp_path / "outside")
+    args = ["--format", "json", "--report", "json=report.json", "."]
+    expected = run("validate", *args)
+    done = run("spark", "validate", *args)
+    assert (done.exit_code, done.stdout) == (expected.exit_code, expected.stdout)
+    assert done.exit_code == 2  # the broken link
+    assert "drafts" not in done.stdout and "tracking-plan/" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "said"),
+    [
+        (["a.ndjson"], ["a.ndjson", "a.ndjson"], "a.ndjson: named twice (also as a.ndjson)"),
+        (["d/a.ndjson"], ["d", "d/a.ndjson"], "d/a.ndjson: named twice (also as d/a.ndjson)"),
+        (["d/_a.ndjson"], ["d"], "d/_a.ndjson: Spark does not read a file whose name starts"),
+        (["d/.a.json"], ["d/.a.json"], "d/.a.json: Spark does not read a file whose name starts"),
+    ],
+)
+def test_files_spark_would_not_read_are_refused(
+    spark: SparkSession, tmp_path: Path, files: list[str], args: list[str], said: str
+) -> None:
+    """Spark's readers skip `_` and `.` names and read a file once: said, never lost."""
+    for name in files:
+        write(tmp_path / name, orjson.dumps(RECORD).decode())
+    done = run("spark", "validate", *args)
+    assert done.exit_code == 2
+    assert done.stderr.splitlines()[-1].startswith(f"contract-kit: error: {said}")
+
+
+def test_names_and_globs_are_read_as_given(spark: SparkSession, tmp_path: Path) -> None:
+    """A name with glob characters names its own file (as a shell passes it); a quoted glob
+    is expanded here, sorted."""
+    write(tmp_path / "g" / "e1.ndjson", orjson.dumps(RECORD).decode())
+    write(tmp_path / "g" / "e[1].ndjson", '{"action": 1}')
+    given = ["g/e1.ndjson", "g/e[1].ndjson"]
+    _same_report(on_spark.validate(spark, given), api.validate(given))
+    _same_report(on_spark.validate(spark, "g/e*.ndjson"), api.validate(given))
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["-o", "out", "--rejects", "./out/r"], "-o out and --rejects ./out/r overlap"),
+        (["-o", "data", "--overwrite"], "-o data holds "),
+        (["-o", "out", "--report", "json=data/a.ndjson"], "--report json=data/a.ndjson names a"),
+    ],
+)
+def test_an_output_never_replaces_an_input(
+    spark: SparkSession, tmp_path: Path, args: list[str], said: str
+) -> None:
+    write(tmp_path / "data" / "a.ndjson", orjson.dumps(RECORD).decode())
+    before = (tmp_path / "data" / "a.ndjson").read_bytes()
+    done = run("spark", "convert", "data/a.ndjson", *args)
+    assert done.exit_code == 2
+    assert said in done.stderr.splitlines()[-1]
+    assert (tmp_path / "data" / "a.ndjson").read_bytes() == before
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_null_row_is_reported_and_an_empty_dataframe_too(spark: SparkSession) -> None:
+    rows = [(orjson.dumps(RECORD).decode(),), (None,)]
+    report = on_spark.validate(spark, spark.createDataFrame(rows, "record string"))
+    assert [(v.line, v.record, v.message) for v in report.violations] == [
+        (2, 1, "expected a JSON object (a record), got null")
+    ]
+    empty = on_spark.validate(spark, spark.createDataFrame([], "record string"))
+    assert [v.message for v in empty.violations] == ["the DataFrame is empty: it holds no record"]

@@ -47,6 +47,25 @@ def test_ctrl_c_while_writing_leaves_no_output_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "rejected").exists()
 
 
+def test_ctrl_c_while_spark_starts_is_one_clean_stop(tmp_path: Path) -> None:
+    """PySpark puts its own Ctrl-C handler in place while its JVM starts: a Ctrl-C then must
+    still be contract-kit's stop (exit 130, one line, no traceback), not PySpark's."""
+    require_java()
+    (tmp_path / "a.ndjson").write_text("{}\n")
+    process = subprocess.Popen(
+        cli_command("spark", "validate", "a.ndjson", "--master", "local[1]"), cwd=tmp_path,
+        env=cli_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint,
+    )  # fmt: skip
+    time.sleep(4)  # Python has started, the JVM and the session are on their way
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stderr.decode().splitlines()) == (
+        130,
+        ["contract-kit: interrupted"],
+    )
+
+
 def _default_sigint() -> None:
     """A child of pytest (which may run in the background) gets Ctrl-C as a terminal sends it."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
