@@ -129,7 +129,7 @@ def lines(local2: Breakdown, local1_wall: float, jobs2_rate: float) -> list[str]
         f"- **Start-up** ({local2.startup:.1f} s) is paid once per run, whatever its size.",
         f"- **Scaling**: local[1] took {local1_wall:.1f} s and local[2] {local2.wall:.1f} s "
         f"({local1_wall / local2.wall:.2f} times as fast). On this machine's 2 cores local[1] "
-        "already keeps both busy: while its one Python worker runs the unit of work, the JVM "
+        "probably keeps both busy already (inferred, not measured): while its one Python worker runs the unit of work, the JVM "
         "reads the lines, converts them to and from Arrow and caches the rows, so a second "
         "task slot has no core of its own (the processing job's task time is twice its wall "
         "time, yet the run is hardly shorter). On a cluster every executor brings its own "
