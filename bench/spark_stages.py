@@ -128,15 +128,16 @@ def lines(local2: Breakdown, local1_wall: float, jobs2_rate: float) -> list[str]
         f"{local2.jobs['ids']:.1f} s.",
         f"- **Start-up** ({local2.startup:.1f} s) is paid once per run, whatever its size.",
         f"- **Scaling**: local[1] took {local1_wall:.1f} s and local[2] {local2.wall:.1f} s "
-        f"({local1_wall / local2.wall:.2f} times as fast). On this machine's 2 cores local[1] "
-        "probably keeps both busy already (inferred, not measured): while its one Python worker runs the unit of work, the JVM "
-        "reads the lines, converts them to and from Arrow and caches the rows, so a second "
-        "task slot has no core of its own (the processing job's task time is twice its wall "
-        "time, yet the run is hardly shorter). On a cluster every executor brings its own "
-        "cores: every job but the driver's own steps is split into tasks (one per split of "
-        "128 MB, by default) that need nothing from each other, so with E executors of C "
-        "cores the jobs' time divides by about E * C until there are fewer splits than "
-        "cores. The start-up and the driver's steps stay as they are; the shuffle grows "
-        "with the number of Antavo ids, not with the messages.",
+        f"({local1_wall / local2.wall:.2f} times as fast). "
+        "On this machine's 2 cores local[1] probably keeps both busy already (inferred, not "
+        "measured): while its one Python worker runs the unit of work, the JVM reads the "
+        "lines, converts them to and from Arrow and caches the rows, so a second task slot "
+        "has no core of its own (the processing job's task time is twice its wall time, yet "
+        "the run is hardly shorter). On a cluster every executor brings its own cores: every "
+        "job but the driver's own steps is split into tasks (one per split of 128 MB, by "
+        "default) that need nothing from each other, so with E executors of C cores the jobs'"
+        " time divides by about E * C until there are fewer splits than cores. The start-up "
+        "and the driver's steps stay as they are; the shuffle grows with the number of Antavo"
+        " ids, not with the messages.",
     ]
     return rows
