@@ -25,6 +25,7 @@ from contract_kit.cli.options import (
     exclusions,
     format_option,
     jobs_option,
+    kind_options,
     load_config,
     load_plan,
     option_overrides,
@@ -55,16 +56,7 @@ if TYPE_CHECKING:
     ),
 )
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--kind",
-    type=click.Choice(["auto", "antavo", "segment"]),
-    default="auto",
-    show_default=True,
-    help="What the records are. auto: an Antavo record has 'action', a Segment message 'type'.",
-)
-@click.option(
-    "--strict", is_flag=True, help="Also apply the Antavo source profile to Segment messages."
-)
+@kind_options
 @config_option
 @plan_options
 @exclude_option

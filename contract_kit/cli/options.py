@@ -41,6 +41,20 @@ def jobs_option(command: F) -> F:
     )(command)
 
 
+def kind_options(command: F) -> F:
+    """--kind and --strict: what validate reads the records as."""
+    command = click.option(
+        "--strict", is_flag=True, help="Also apply the Antavo source profile to Segment messages."
+    )(command)
+    return click.option(
+        "--kind",
+        type=click.Choice(["auto", "antavo", "segment"]),
+        default="auto",
+        show_default=True,
+        help="What the records are. auto: an Antavo record has 'action', a Segment message 'type'.",
+    )(command)
+
+
 def format_option(help_text: str, choices: list[str] | None = None) -> Callable[[F], F]:
     """--format: one of `choices`, by default the registered reporters."""
     return click.option(
