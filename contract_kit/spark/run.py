@@ -96,24 +96,7 @@ def run(
     describe("contract-kit: count the lines and records of each split")
     counted = [] if lines is None else _counted(lines, rows_are_lines=frame is None)
     spans, unread = _numbered(counted, inputs, frame is not None)
-    empty = {
-        (number, NO_PIECE): replace(process(problem, context), source=number)
-        for number, problem in unread
-    }
-    whole: dict[str, tuple[int, str]] = {}
-    for number, file in enumerate(inputs):
-        if file.unread is not None:  # the driver says why, as the CLI does
-            by_driver = pieces(file.unread, number)
-        elif file.lines:
-            continue
-        elif file.size:
-            whole[file.path] = (number, file.name)
-            continue
-        else:  # Spark leaves empty files out of its partitions: read here, as the CLI reads it
-            by_driver = pieces(Source(file.name, Path(file.name), data=b""), number)
-        for piece in by_driver:
-            line = piece.first_line if isinstance(piece, Piece) else NO_PIECE
-            empty[(number, line)] = replace(process(piece, context), source=number)
+    whole, empty = _read_by_driver(inputs, unread, context)
     work = Work(context, spans, whole)
     stopping.raise_if_stopped()  # between jobs: a stop must not start the next one
     describe("contract-kit: check and convert every piece (cached for what follows)")
@@ -143,6 +126,33 @@ def run(
     events = list(driver.replay(context, names, results))
     cached = [rows] if lines is None or frame is None else [rows, lines]
     return SparkRun(events, _text(messages), _text(rejects), cached)
+
+
+def _read_by_driver(
+    inputs: Sequence[SparkInput], unread: list[tuple[int, Violation]], context: RunContext
+) -> tuple[dict[str, tuple[int, str]], dict[tuple[int, int], PieceResult]]:
+    """The files Spark reads whole (by path: their number and name), and the results of what
+    the driver reads itself, as the CLI reads it: NDJSON files that hold no record, empty
+    files (Spark leaves them out of its partitions) and inputs Spark cannot read."""
+    whole: dict[str, tuple[int, str]] = {}
+    results = {
+        (number, NO_PIECE): replace(process(problem, context), source=number)
+        for number, problem in unread
+    }
+    for number, file in enumerate(inputs):
+        if file.unread is not None:  # a broken link, a folder that cannot be listed
+            read_here = pieces(file.unread, number)
+        elif file.lines:
+            continue
+        elif file.size:
+            whole[file.path] = (number, file.name)
+            continue
+        else:
+            read_here = pieces(Source(file.name, Path(file.name), data=b""), number)
+        for piece in read_here:
+            line = piece.first_line if isinstance(piece, Piece) else NO_PIECE
+            results[(number, line)] = replace(process(piece, context), source=number)
+    return whole, results
 
 
 def _file_lines(spark: SparkSession, inputs: Sequence[SparkInput]) -> DataFrame | None:
